@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * pkern label operations: the one implementation of the on-media format,
+ * shared by dax_pkern.ko and the userspace tools.
+ *
+ * The caller owns all memory (struct pkern_region is large; allocate it,
+ * do not put it on a kernel stack) and supplies the media through
+ * struct pkern_media_ops, so the kernel mapping, a file image and a
+ * fault-injecting test backend all run the same code.
+ *
+ * Functions return 0 or a negative PKERN_E_* code; pkern_strerror() names
+ * it.  Media contents are untrusted: nothing read from media is used
+ * before it has been checked.
+ */
+#ifndef PKERN_LABEL_H
+#define PKERN_LABEL_H
+
+#include "pkern_format.h"
+
+/* Error codes, returned negated */
+enum pkern_err {
+	PKERN_OK = 0,
+	PKERN_E_IO,		/* a media callback failed */
+	PKERN_E_UNFORMATTED,	/* no valid superblock */
+	PKERN_E_VERSION,	/* live superblock has an unknown major */
+	PKERN_E_SIZE_CHANGED,	/* formatted for a different region size */
+	PKERN_E_CORRUPT,	/* superblock fine, no usable index block */
+	PKERN_E_INVAL,		/* bad request argument */
+	PKERN_E_EXIST,		/* name or UUID already in use */
+	PKERN_E_NOSPC,		/* no free extent large enough */
+	PKERN_E_NOSLOT,		/* every label slot is in use */
+	PKERN_E_NOENT,		/* no such namespace */
+	PKERN_E_HAS_LABELS,	/* format would drop live namespaces */
+	PKERN_E_TOO_SMALL,	/* region cannot hold labels plus data */
+	PKERN_E_STATE,		/* operation needs a loaded, usable region */
+	PKERN_E_MAX
+};
+
+/* Problems found on media; 0 means "none" */
+enum pkern_problem_code {
+	PKERN_P_NONE = 0,
+	/* superblock copies */
+	PKERN_P_SB_CRC,		/* magic present, checksum wrong */
+	PKERN_P_SB_VERSION,	/* unknown major version */
+	PKERN_P_SB_GEOMETRY,	/* fields describe an impossible layout */
+	PKERN_P_SB_SIZE_CHANGED, /* region size differs from the recorded one */
+	PKERN_P_SB_NONE,	/* no valid superblock copy: unformatted */
+	/* index blocks */
+	PKERN_P_IDX_CRC,	/* magic present, checksum wrong */
+	PKERN_P_IDX_BITMAP,	/* bits beyond nslots, or nr_used mismatch */
+	PKERN_P_IDX_NONE,	/* no valid index block for the superblock */
+	/* labels in slots the live index marks used */
+	PKERN_P_LBL_CRC,
+	PKERN_P_LBL_UUID,	/* all-zero UUID */
+	PKERN_P_LBL_NAME,	/* empty, unterminated or bad characters */
+	PKERN_P_LBL_KIND,	/* unknown kind: kept, never exposed */
+	PKERN_P_LBL_FLAGS,	/* unknown incompatible flags */
+	PKERN_P_LBL_ALIGN,	/* alignment not 4 KiB, 2 MiB or 1 GiB */
+	PKERN_P_LBL_SIZE,	/* zero, or not a multiple of the alignment */
+	PKERN_P_LBL_MISALIGNED,	/* offset not a multiple of the alignment */
+	PKERN_P_LBL_OVERFLOW,	/* offset + size wraps */
+	PKERN_P_LBL_LABEL_AREA,	/* starts inside the label area */
+	PKERN_P_LBL_BEYOND,	/* ends past the end of the region */
+	PKERN_P_LBL_FUTURE_GEN,	/* created after the live generation */
+	PKERN_P_LBL_OVERLAP,	/* overlaps an older namespace (other) */
+	PKERN_P_LBL_DUP_NAME,	/* name of an older namespace (other) */
+	PKERN_P_LBL_DUP_UUID,	/* UUID of an older namespace (other) */
+	PKERN_P_MAX
+};
+
+enum pkern_severity {
+	PKERN_SEV_WARN,		/* redundancy lost; nothing unusable */
+	PKERN_SEV_ERROR,	/* a namespace or the region is unusable */
+};
+
+/* Where a problem was found */
+enum pkern_where {
+	PKERN_AT_SB0, PKERN_AT_SB1, PKERN_AT_IDX0, PKERN_AT_IDX1,
+	PKERN_AT_SLOT, PKERN_AT_REGION,
+};
+
+/**
+ * struct pkern_problem - one finding of pkern_load_report()
+ * @code: what is wrong
+ * @severity: PKERN_SEV_*
+ * @where: PKERN_AT_*
+ * @slot: label slot, for PKERN_AT_SLOT
+ * @other: slot of the older conflicting label (overlap/duplicates)
+ * @value: a number that explains it (e.g. recorded region size)
+ */
+struct pkern_problem {
+	enum pkern_problem_code code;
+	enum pkern_severity severity;
+	enum pkern_where where;
+	u32 slot;
+	u32 other;
+	u64 value;
+};
+
+typedef void (*pkern_report_fn)(void *arg, const struct pkern_problem *p);
+
+/**
+ * struct pkern_media_ops - how the label code reaches the region
+ * @read: copy @len bytes at region offset @off into @buf
+ * @write: copy @len bytes into the region (not yet durable)
+ * @persist: make the range durable; writes before it may be torn
+ * @scrub: optional; zero a data-area extent (new or destroyed namespace)
+ *
+ * Each returns 0 or a negative value; any failure aborts the operation
+ * with -PKERN_E_IO, leaving the media in its old or new state.
+ */
+struct pkern_media_ops {
+	int (*read)(void *ctx, u64 off, void *buf, u64 len);
+	int (*write)(void *ctx, u64 off, const void *buf, u64 len);
+	int (*persist)(void *ctx, u64 off, u64 len);
+	int (*scrub)(void *ctx, u64 off, u64 len);
+};
+
+/**
+ * struct pkern_media - a region as seen by the label code
+ * @ops: callbacks
+ * @ctx: passed to every callback
+ * @size: size of the region in bytes
+ */
+struct pkern_media {
+	const struct pkern_media_ops *ops;
+	void *ctx;
+	u64 size;
+};
+
+/**
+ * struct pkern_sb_info - decoded superblock copy
+ * @problem: PKERN_P_NONE if this copy is valid, else why not;
+ *	PKERN_P_SB_NONE if the block is blank (no magic)
+ */
+struct pkern_sb_info {
+	enum pkern_problem_code problem;
+	u16 major, minor;
+	u64 seq;
+	u64 region_size;
+	u64 label_size;
+	u64 data_start;
+	u64 granule;
+	u32 slot_size;
+	u32 nslots;
+	u8 uuid[PKERN_UUID_LEN];
+};
+
+/**
+ * struct pkern_index_info - decoded index block
+ * @problem: PKERN_P_NONE if valid; PKERN_P_IDX_NONE if blank or bound to
+ *	another superblock (stale), else the checksum/bitmap problem
+ */
+struct pkern_index_info {
+	enum pkern_problem_code problem;
+	u64 generation;
+	u64 sb_seq;
+	u32 nslots;
+	u32 nr_used;
+};
+
+/**
+ * struct pkern_ns - a decoded label in a used slot
+ * @problem: PKERN_P_NONE when usable, else the first reason it is not
+ * @other: conflicting slot for overlap/duplicate problems
+ */
+struct pkern_ns {
+	u8 uuid[PKERN_UUID_LEN];
+	char name[PKERN_NAME_LEN];
+	u32 kind;
+	u32 flags;
+	u64 offset;
+	u64 size;
+	u64 align;
+	u64 create_gen;
+	u32 slot;
+	u32 other;
+	enum pkern_problem_code problem;
+};
+
+/**
+ * struct pkern_region - in-memory state of one region
+ *
+ * Filled by pkern_load()/pkern_format(); kept current by create/destroy.
+ * @status: 0 or the negative error of the last load
+ * @sb: both superblock copies as found; @active_sb the live one or -1
+ * @index: both index blocks as found; @active_index the live one or -1
+ * @generation: live index generation
+ * @bitmap: live slot bitmap
+ * @nr_used: used slots (usable or not)
+ * @ns: decoded labels, indexed by slot; valid for used slots only
+ * @buf: scratch buffer for block I/O (keeps kernel stacks small)
+ */
+struct pkern_region {
+	struct pkern_media media;
+	int status;
+	struct pkern_sb_info sb[2];
+	int active_sb;
+	struct pkern_index_info index[2];
+	int active_index;
+	u64 generation;
+	u8 bitmap[PKERN_BITMAP_BYTES];
+	u32 nr_used;
+	struct pkern_ns ns[PKERN_MAX_SLOTS];
+	union {
+		struct pkern_index index;
+		struct pkern_sb sb;
+		struct pkern_label label;
+	} buf;
+};
+
+/**
+ * struct pkern_format_params - what pkern_format() writes
+ * @uuid: region UUID (caller generates it; must not be all zero)
+ * @nslots: label slots, PKERN_MIN_SLOTS..PKERN_MAX_SLOTS, multiple of 8;
+ *	0 selects PKERN_DEFAULT_SLOTS
+ * @force: format even if namespaces (or an unreadable format) exist
+ */
+struct pkern_format_params {
+	u8 uuid[PKERN_UUID_LEN];
+	u32 nslots;
+	bool force;
+};
+
+#define PKERN_OFFSET_ANY	(~0ULL)
+
+/**
+ * struct pkern_create_params - a namespace to create
+ * @name: 1..63 characters from [A-Za-z0-9_.:+@-], first one alphanumeric
+ * @uuid: namespace UUID (caller generates it; not all zero)
+ * @kind: PKERN_KIND_GUEST or PKERN_KIND_IOMMU
+ * @size: bytes, a non-zero multiple of @align
+ * @align: PKERN_ALIGN_4K, _2M or _1G
+ * @offset: PKERN_OFFSET_ANY for first fit, else the exact offset wanted
+ */
+struct pkern_create_params {
+	const char *name;
+	u8 uuid[PKERN_UUID_LEN];
+	u32 kind;
+	u64 size;
+	u64 align;
+	u64 offset;
+};
+
+/* Label-area size (== data start) for a slot count. */
+u64 pkern_label_area_size(u32 nslots);
+
+int pkern_load(struct pkern_region *r, const struct pkern_media *m);
+int pkern_load_report(struct pkern_region *r, const struct pkern_media *m,
+		      pkern_report_fn report, void *arg);
+int pkern_format(struct pkern_region *r, const struct pkern_media *m,
+		 const struct pkern_format_params *p);
+int pkern_create(struct pkern_region *r, const struct pkern_create_params *p,
+		 const struct pkern_ns **out);
+int pkern_destroy(struct pkern_region *r, u32 slot);
+
+const struct pkern_ns *pkern_find_name(const struct pkern_region *r,
+				       const char *name);
+const struct pkern_ns *pkern_find_uuid(const struct pkern_region *r,
+				       const u8 *uuid);
+const struct pkern_ns *pkern_ns_next(const struct pkern_region *r,
+				     const struct pkern_ns *prev);
+bool pkern_ns_usable(const struct pkern_ns *ns);
+bool pkern_name_valid(const char *name);
+u64 pkern_free_bytes(const struct pkern_region *r, u64 align, u64 *largest);
+
+const char *pkern_strerror(int err);
+const char *pkern_problem_str(enum pkern_problem_code code);
+const char *pkern_kind_str(u32 kind);
+
+#define pkern_for_each_ns(r, ns) \
+	for ((ns) = pkern_ns_next((r), NULL); (ns); (ns) = pkern_ns_next((r), (ns)))
+
+#endif /* PKERN_LABEL_H */
