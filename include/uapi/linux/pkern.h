@@ -5,7 +5,8 @@
  * Every argument struct starts with @argsz (bytes the caller passes, at
  * least the size of the version it was built against) and @flags (unknown
  * bits are rejected with EINVAL), so structs can grow at the end.
- * All ioctls need CAP_SYS_ADMIN.
+ * All ioctls need CAP_SYS_ADMIN.  As in VFIO, the ioctl numbers carry no
+ * size; @argsz versions the struct.
  */
 #ifndef _UAPI_LINUX_PKERN_H
 #define _UAPI_LINUX_PKERN_H
@@ -114,10 +115,10 @@ struct pkern_read_labels {
 	__u64 buf;		/* user pointer */
 };
 
-#define PKERN_IOC_INFO		_IOR(PKERN_IOC_MAGIC, 0, struct pkern_region_info)
-#define PKERN_IOC_FORMAT	_IOWR(PKERN_IOC_MAGIC, 1, struct pkern_format)
-#define PKERN_IOC_CREATE	_IOWR(PKERN_IOC_MAGIC, 2, struct pkern_create)
-#define PKERN_IOC_DESTROY	_IOW(PKERN_IOC_MAGIC, 3, struct pkern_destroy)
-#define PKERN_IOC_READ_LABELS	_IOW(PKERN_IOC_MAGIC, 4, struct pkern_read_labels)
+#define PKERN_IOC_INFO		_IO(PKERN_IOC_MAGIC, 0)
+#define PKERN_IOC_FORMAT	_IO(PKERN_IOC_MAGIC, 1)
+#define PKERN_IOC_CREATE	_IO(PKERN_IOC_MAGIC, 2)
+#define PKERN_IOC_DESTROY	_IO(PKERN_IOC_MAGIC, 3)
+#define PKERN_IOC_READ_LABELS	_IO(PKERN_IOC_MAGIC, 4)
 
 #endif /* _UAPI_LINUX_PKERN_H */
