@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# pkern top-level build.  Each component keeps its rules in a build.mk
+# next to its sources and adds its targets to ALL and CHECK.
+#
+#   make           build everything this machine can build
+#   make check     install missing test dependencies, run every test
+#   make fuzz      run the label-format fuzzer for FUZZ_SECONDS
+#   make demo      the kexec live-update demo in QEMU
+#   make install   module, pkdaxctl, man pages, udev/modprobe config
+
+TOP	:= $(abspath .)
+B	:= $(TOP)/build
+
+# Debian's 6.12 kernel, never the running one (see README)
+KVER	?= $(shell ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | \
+		sed 's|.*/linux-headers-||' | sort -V | tail -n 1)
+KDIR	?= /usr/src/linux-headers-$(KVER)
+KSRC_TAR ?= /usr/src/linux-source-6.12.tar.xz
+# Private headers and checkpatch, unpacked from linux-source-6.12
+KSRC	?= $(B)/linux-source
+
+CC	?= cc
+CLANG	?= clang
+USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
+	       -I$(TOP)/lib -I$(TOP)/include/uapi
+SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	      -fno-sanitize-recover=all
+
+PREFIX	?= /usr/local
+DESTDIR	?=
+
+ALL	:=
+CHECK	:=
+
+.PHONY: all check deps fuzz demo install clean kernel-source checkpatch
+
+all: real-all
+
+include lib/build.mk
+-include drivers/dax/pkern/build.mk
+-include tools/pkdaxctl/build.mk
+-include tests/unit/build.mk
+-include tests/fuzz/build.mk
+-include tests/tools/build.mk
+-include tests/vm/build.mk
+
+real-all: $(ALL)
+
+deps:
+	@$(TOP)/scripts/install-deps.sh
+
+check: deps
+	@set -e; for t in $(CHECK); do $(MAKE) --no-print-directory $$t; done
+	@echo "make check: all test groups passed"
+
+kernel-source: $(KSRC)/.stamp
+
+$(KSRC)/.stamp: $(KSRC_TAR)
+	@mkdir -p $(KSRC)
+	tar xJf $(KSRC_TAR) -C $(KSRC) --strip-components=1 \
+		--wildcards 'linux-source-6.12/drivers/dax/*.h' \
+		'linux-source-6.12/scripts/checkpatch.pl' \
+		'linux-source-6.12/scripts/spelling.txt' \
+		'linux-source-6.12/scripts/const_structs.checkpatch'
+	@touch $@
+
+CHECKPATCH_FILES ?= $(wildcard lib/*.[ch] drivers/dax/pkern/*.[ch] include/uapi/linux/*.h)
+checkpatch: kernel-source
+	perl $(KSRC)/scripts/checkpatch.pl --no-tree --strict --quiet \
+		--ignore SPDX_LICENSE_TAG -f $(CHECKPATCH_FILES)
+
+clean:
+	rm -rf $(B)
