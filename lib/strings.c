@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Short lowercase phrases for error codes, problems and kinds, shared by
+ * kernel log messages and tool output.
+ */
+#include "pkern_lib.h"
+
+static const char *const err_str[PKERN_E_MAX] = {
+	[PKERN_OK]		= "success",
+	[PKERN_E_IO]		= "media access failed",
+	[PKERN_E_UNFORMATTED]	= "region is not formatted",
+	[PKERN_E_VERSION]	= "region uses an unsupported format version",
+	[PKERN_E_SIZE_CHANGED]	= "region formatted for a different size",
+	[PKERN_E_CORRUPT]	= "region has no valid index block",
+	[PKERN_E_INVAL]		= "invalid argument",
+	[PKERN_E_EXIST]		= "name or uuid already in use",
+	[PKERN_E_NOSPC]		= "not enough free space",
+	[PKERN_E_NOSLOT]	= "no free label slot",
+	[PKERN_E_NOENT]		= "no such namespace",
+	[PKERN_E_HAS_LABELS]	= "region holds namespaces",
+	[PKERN_E_TOO_SMALL]	= "region too small for labels and data",
+	[PKERN_E_STATE]		= "region is not in a usable state",
+};
+
+static const char *const problem_str[PKERN_P_MAX] = {
+	[PKERN_P_NONE]		= "no problem",
+	[PKERN_P_SB_CRC]	= "superblock checksum mismatch",
+	[PKERN_P_SB_VERSION]	= "superblock has an unknown major version",
+	[PKERN_P_SB_GEOMETRY]	= "superblock describes an impossible layout",
+	[PKERN_P_SB_SIZE_CHANGED] = "region formatted for a different size",
+	[PKERN_P_SB_NONE]	= "no valid superblock",
+	[PKERN_P_IDX_CRC]	= "index block checksum mismatch",
+	[PKERN_P_IDX_BITMAP]	= "index block bitmap inconsistent",
+	[PKERN_P_IDX_NONE]	= "no valid index block",
+	[PKERN_P_LBL_CRC]	= "label checksum mismatch",
+	[PKERN_P_LBL_UUID]	= "label uuid is zero",
+	[PKERN_P_LBL_NAME]	= "label name is invalid",
+	[PKERN_P_LBL_KIND]	= "label kind is unknown",
+	[PKERN_P_LBL_FLAGS]	= "label has unknown incompatible flags",
+	[PKERN_P_LBL_ALIGN]	= "label alignment is invalid",
+	[PKERN_P_LBL_SIZE]	= "label size is zero or unaligned",
+	[PKERN_P_LBL_MISALIGNED] = "label offset is misaligned",
+	[PKERN_P_LBL_OVERFLOW]	= "label extent wraps around",
+	[PKERN_P_LBL_LABEL_AREA] = "label starts inside the label area",
+	[PKERN_P_LBL_BEYOND]	= "label extends past the end of the region",
+	[PKERN_P_LBL_FUTURE_GEN] = "label is newer than the index",
+	[PKERN_P_LBL_OVERLAP]	= "label overlaps an older namespace",
+	[PKERN_P_LBL_DUP_NAME]	= "label name used by an older namespace",
+	[PKERN_P_LBL_DUP_UUID]	= "label uuid used by an older namespace",
+};
+
+/**
+ * pkern_strerror() - describe an error code
+ * @err: PKERN_E_* value, negated or not
+ *
+ * Return: a static string, never NULL.
+ */
+const char *pkern_strerror(int err)
+{
+	if (err < 0 && err > -PKERN_E_MAX)
+		err = -err;
+	if (err < 0 || err >= PKERN_E_MAX || !err_str[err])
+		return "unknown error";
+	return err_str[err];
+}
+
+/**
+ * pkern_problem_str() - describe a problem code
+ * @code: PKERN_P_* value
+ *
+ * Return: a static string, never NULL.
+ */
+const char *pkern_problem_str(enum pkern_problem_code code)
+{
+	if ((unsigned int)code >= PKERN_P_MAX || !problem_str[code])
+		return "unknown problem";
+	return problem_str[code];
+}
+
+/**
+ * pkern_kind_str() - name a namespace kind
+ * @kind: PKERN_KIND_* value
+ *
+ * Return: "guest", "iommu" or "unknown".
+ */
+const char *pkern_kind_str(u32 kind)
+{
+	switch (kind) {
+	case PKERN_KIND_GUEST:
+		return "guest";
+	case PKERN_KIND_IOMMU:
+		return "iommu";
+	default:
+		return "unknown";
+	}
+}

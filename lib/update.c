@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Updates: format, create and destroy, and the order of their writes.
+ *
+ * Nothing live is written in place.  Each update writes blocks the live
+ * state does not reference, then commits with one write of a block that
+ * only becomes live if its checksum is intact (an index block with a
+ * higher generation, or a superblock copy with a higher sequence).  A
+ * crash or failed callback at any point therefore leaves the old or the
+ * new state on media.  After any error the in-memory region may describe
+ * neither: the caller must pkern_load() again before using it.
+ */
+#include "pkern_lib.h"
+
+static bool has_labels(const struct pkern_region *r)
+{
+	switch (-r->status) {
+	case PKERN_OK:
+		return r->nr_used > 0;
+	case PKERN_E_SIZE_CHANGED:
+		/* an unreadable index may hide namespaces */
+		return r->nr_used > 0 || r->active_index < 0;
+	case PKERN_E_VERSION:
+	case PKERN_E_CORRUPT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The new format must outnumber every checksum-valid superblock copy,
+ * including ones with bad geometry or an unknown version, and every
+ * checksum-valid index block, whatever it is bound to.
+ */
+static int next_numbers(const struct pkern_region *r, u64 *seq, u64 *gen)
+{
+	u64 max_seq = 0, max_gen = 0;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		const struct pkern_sb_info *s = &r->sb[i];
+
+		if ((s->problem == PKERN_P_NONE ||
+		     s->problem == PKERN_P_SB_VERSION ||
+		     s->problem == PKERN_P_SB_GEOMETRY) && s->seq > max_seq)
+			max_seq = s->seq;
+		if (r->index[i].problem != PKERN_P_IDX_CRC &&
+		    r->index[i].generation > max_gen)
+			max_gen = r->index[i].generation;
+	}
+	if (max_seq == ~0ULL || max_gen == ~0ULL)
+		return -PKERN_E_STATE;
+	*seq = max_seq + 1;
+	*gen = max_gen + 1;
+	return 0;
+}
+
+static bool media_writable(const struct pkern_media *m)
+{
+	return m->ops && m->ops->read && m->ops->write && m->ops->persist;
+}
+
+/**
+ * pkern_format() - write an empty label area
+ * @r: region state; reloaded on success
+ * @m: media
+ * @p: region UUID, slot count and force
+ *
+ * Refuses to drop namespaces (or a state it cannot read) unless @p->force;
+ * @r then still describes what is there.  Writes the inactive index block
+ * bound to the new sequence first and the inactive superblock copy last.
+ *
+ * Return: 0, -PKERN_E_INVAL (bad parameters, or a region size that is not
+ * a multiple of 4 KiB), -PKERN_E_TOO_SMALL, -PKERN_E_HAS_LABELS,
+ * -PKERN_E_STATE (sequence exhausted) or -PKERN_E_IO.
+ */
+int pkern_format(struct pkern_region *r, const struct pkern_media *m,
+		 const struct pkern_format_params *p)
+{
+	struct pkern_sb_info sb;
+	u64 gen;
+	u32 nslots;
+	int ret;
+
+	ret = pkern_load(r, m);
+	if (ret == -PKERN_E_IO)
+		return ret;
+	if (!p || !media_writable(m))
+		return -PKERN_E_INVAL;
+	nslots = p->nslots ? p->nslots : PKERN_DEFAULT_SLOTS;
+	if (nslots < PKERN_MIN_SLOTS || nslots > PKERN_MAX_SLOTS || nslots % 8 ||
+	    pk_uuid_zero(p->uuid) || m->size % PKERN_GRANULE)
+		return -PKERN_E_INVAL;
+	if (m->size < pkern_label_area_size(nslots) + PKERN_GRANULE)
+		return -PKERN_E_TOO_SMALL;
+	if (!p->force && has_labels(r))
+		return -PKERN_E_HAS_LABELS;
+
+	memset(&sb, 0, sizeof(sb));
+	ret = next_numbers(r, &sb.seq, &gen);
+	if (ret)
+		return ret;
+	memcpy(sb.uuid, p->uuid, PKERN_UUID_LEN);
+	sb.nslots = nslots;
+	memset(r->bitmap, 0, sizeof(r->bitmap));
+
+	pk_index_encode(&r->buf.index, gen, &sb, r->bitmap);
+	ret = pk_commit(r, PKERN_INDEX_OFF(r->active_index == 0 ? 1 : 0),
+			&r->buf.index, sizeof(r->buf.index));
+	if (ret)
+		return ret;
+	pk_sb_encode(&r->buf.sb, sb.seq, m->size, nslots, p->uuid);
+	ret = pk_commit(r, PKERN_SB_OFF(r->active_sb == 0 ? 1 : 0),
+			&r->buf.sb, sizeof(r->buf.sb));
+	if (ret)
+		return ret;
+	return pkern_load(r, m);
+}
+
+/* Write the inactive index block with @bitmap and commit it. */
+static int commit_index(struct pkern_region *r, const u8 *bitmap)
+{
+	int target = 1 - r->active_index;
+	int ret;
+
+	pk_index_encode(&r->buf.index, r->generation + 1, pk_live_sb(r), bitmap);
+	ret = pk_commit(r, PKERN_INDEX_OFF(target), &r->buf.index,
+			sizeof(r->buf.index));
+	if (ret)
+		return ret;
+	pk_index_decode(&r->buf.index, pk_live_sb(r), &r->index[target]);
+	r->active_index = target;
+	r->generation++;
+	memcpy(r->bitmap, bitmap, PKERN_BITMAP_BYTES);
+	return 0;
+}
+
+static bool name_or_uuid_used(const struct pkern_region *r,
+			      const struct pkern_create_params *p)
+{
+	u32 n, nslots = pk_live_sb(r)->nslots;
+
+	for (n = 0; n < nslots; n++) {
+		const struct pkern_ns *ns = &r->ns[n];
+
+		if (!pk_bit(r->bitmap, n) || ns->problem == PKERN_P_LBL_CRC)
+			continue;
+		if (pk_name_eq(ns->name, p->name) ||
+		    !memcmp(ns->uuid, p->uuid, PKERN_UUID_LEN))
+			return true;
+	}
+	return false;
+}
+
+static int check_create(const struct pkern_region *r,
+			const struct pkern_create_params *p)
+{
+	const struct pkern_sb_info *sb = pk_live_sb(r);
+
+	if (!p || !pkern_name_valid(p->name) || pk_uuid_zero(p->uuid) ||
+	    (p->kind != PKERN_KIND_GUEST && p->kind != PKERN_KIND_IOMMU) ||
+	    !pk_align_valid(p->align) || !p->size ||
+	    (p->size & (p->align - 1)))
+		return -PKERN_E_INVAL;
+	if (p->offset != PKERN_OFFSET_ANY &&
+	    ((p->offset & (p->align - 1)) || p->offset < sb->data_start ||
+	     p->offset + p->size < p->offset ||
+	     p->offset + p->size > sb->region_size))
+		return -PKERN_E_INVAL;
+	if (name_or_uuid_used(r, p))
+		return -PKERN_E_EXIST;
+	return 0;
+}
+
+static int free_slot(const struct pkern_region *r, u32 *slot)
+{
+	u32 n, nslots = pk_live_sb(r)->nslots;
+
+	for (n = 0; n < nslots; n++) {
+		if (!pk_bit(r->bitmap, n)) {
+			*slot = n;
+			return 0;
+		}
+	}
+	return -PKERN_E_NOSLOT;
+}
+
+/**
+ * pkern_create() - create a namespace
+ * @r: loaded region (status 0)
+ * @p: the namespace
+ * @out: optional; set to the new namespace in @r
+ *
+ * Zeroes the extent (if the media has a scrub callback) before the label
+ * can make it visible, writes the label into the first free slot, then
+ * commits the inactive index block with the slot set.  @r is updated in
+ * memory, without reading the media back.
+ *
+ * Return: 0, -PKERN_E_STATE, -PKERN_E_INVAL, -PKERN_E_EXIST,
+ * -PKERN_E_NOSLOT, -PKERN_E_NOSPC or -PKERN_E_IO.
+ */
+int pkern_create(struct pkern_region *r, const struct pkern_create_params *p,
+		 const struct pkern_ns **out)
+{
+	const struct pkern_media *m = &r->media;
+	u8 bitmap[PKERN_BITMAP_BYTES];
+	u64 off;
+	u32 slot;
+	int ret;
+
+	if (r->status || r->active_index < 0 || !media_writable(m) ||
+	    r->generation == ~0ULL)
+		return -PKERN_E_STATE;
+	ret = check_create(r, p);
+	if (ret)
+		return ret;
+	ret = free_slot(r, &slot);
+	if (ret)
+		return ret;
+	off = p->offset;
+	if (off == PKERN_OFFSET_ANY)
+		ret = pk_first_fit(r, p->size, p->align, &off);
+	else if (!pk_range_free(r, off, p->size))
+		ret = -PKERN_E_NOSPC;
+	if (ret)
+		return ret;
+
+	if (m->ops->scrub && m->ops->scrub(m->ctx, off, p->size))
+		return -PKERN_E_IO;
+	pk_label_encode(&r->buf.label, p, off, r->generation + 1);
+	ret = pk_commit(r, PKERN_SLOT_OFF + (u64)slot * PKERN_SLOT_SIZE,
+			&r->buf.label, sizeof(r->buf.label));
+	if (ret)
+		return ret;
+	/* the slot is unused until the index commits: safe to fill now */
+	pk_label_decode(&r->buf.label, slot, &r->ns[slot]);
+
+	memcpy(bitmap, r->bitmap, sizeof(bitmap));
+	pk_set_bit(bitmap, slot, true);
+	ret = commit_index(r, bitmap);
+	if (ret)
+		return ret;
+	r->nr_used++;
+	pk_validate(r);
+	if (out)
+		*out = &r->ns[slot];
+	return 0;
+}
+
+/**
+ * pkern_destroy() - destroy a namespace, usable or not
+ * @r: loaded region (status 0)
+ * @slot: used label slot
+ *
+ * Commits the inactive index block with the slot cleared, then zeroes the
+ * extent if the media has a scrub callback and the bytes are the label's
+ * own: its extent passed the range checks and no older label overlaps it.
+ * If that scrub fails the namespace is still gone; the error says its
+ * bytes may not be zero.
+ *
+ * Return: 0, -PKERN_E_STATE, -PKERN_E_NOENT or -PKERN_E_IO.
+ */
+int pkern_destroy(struct pkern_region *r, u32 slot)
+{
+	const struct pkern_media *m = &r->media;
+	u8 bitmap[PKERN_BITMAP_BYTES];
+	bool scrub;
+	u64 off, size;
+	int ret;
+
+	if (r->status || r->active_index < 0 || !media_writable(m) ||
+	    r->generation == ~0ULL)
+		return -PKERN_E_STATE;
+	if (slot >= pk_live_sb(r)->nslots || !pk_bit(r->bitmap, slot))
+		return -PKERN_E_NOENT;
+	scrub = m->ops->scrub && pk_extent_ok(r, &r->ns[slot]) &&
+		!pk_overlaps_older(r, slot);
+	off = r->ns[slot].offset;
+	size = r->ns[slot].size;
+
+	memcpy(bitmap, r->bitmap, sizeof(bitmap));
+	pk_set_bit(bitmap, slot, false);
+	ret = commit_index(r, bitmap);
+	if (ret)
+		return ret;
+	r->nr_used--;
+	memset(&r->ns[slot], 0, sizeof(r->ns[slot]));
+	r->ns[slot].slot = slot;
+	pk_validate(r);
+
+	if (scrub && m->ops->scrub(m->ctx, off, size))
+		return -PKERN_E_IO;
+	return 0;
+}
