@@ -39,6 +39,7 @@ all: real-all
 
 include lib/build.mk
 -include drivers/dax/pkern/build.mk
+-include drivers/iommu/build.mk
 -include tools/pkdaxctl/build.mk
 -include tests/unit/build.mk
 -include tests/fuzz/build.mk

@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make kernel: the patched Linux 6.12 test kernel for the IOMMU tests.
+# Source: Debian's linux-source-6.12; patches: drivers/iommu/patches/*.patch
+# applied in order; config: x86_64_defconfig + kvm_guest.config +
+# drivers/iommu/pkern-vm.config.  ccache keeps rebuilds cheap.
+
+KBUILD_SRC_DIR	:= $(B)/kernel/src
+KBUILD_OBJ_DIR	:= $(B)/kernel/obj
+KERNEL_PATCHES	:= $(sort $(wildcard $(TOP)/drivers/iommu/patches/*.patch))
+KERNEL_JOBS	?= 2
+KERNEL_IMAGE	:= $(KBUILD_OBJ_DIR)/arch/x86/boot/bzImage
+
+.PHONY: kernel kernel-tree
+
+kernel-tree: $(KBUILD_SRC_DIR)/.patched
+
+$(KBUILD_SRC_DIR)/.patched: $(KSRC_TAR) $(KERNEL_PATCHES)
+	rm -rf $(KBUILD_SRC_DIR) && mkdir -p $(KBUILD_SRC_DIR)
+	tar xJf $(KSRC_TAR) -C $(KBUILD_SRC_DIR) --strip-components=1
+	set -e; for p in $(KERNEL_PATCHES); do \
+		patch -d $(KBUILD_SRC_DIR) -p1 --quiet < $$p; done
+	touch $@
+
+$(KBUILD_OBJ_DIR)/.config: $(KBUILD_SRC_DIR)/.patched $(TOP)/drivers/iommu/pkern-vm.config
+	mkdir -p $(KBUILD_OBJ_DIR)
+	cd $(KBUILD_SRC_DIR) && KCONFIG_CONFIG=$(KBUILD_OBJ_DIR)/.config \
+		scripts/kconfig/merge_config.sh -m -O $(KBUILD_OBJ_DIR) \
+		arch/x86/configs/x86_64_defconfig kernel/configs/kvm_guest.config \
+		$(TOP)/drivers/iommu/pkern-vm.config >/dev/null
+	$(MAKE) -C $(KBUILD_SRC_DIR) O=$(KBUILD_OBJ_DIR) olddefconfig >/dev/null
+
+kernel: $(KBUILD_OBJ_DIR)/.config
+	nice -n 10 $(MAKE) -C $(KBUILD_SRC_DIR) O=$(KBUILD_OBJ_DIR) \
+		CC="ccache gcc" -j$(KERNEL_JOBS) bzImage modules
+	@echo "kernel: $(KERNEL_IMAGE)"
