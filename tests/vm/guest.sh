@@ -1,0 +1,42 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Stage 2 of the test VM, inside the host's userland: run this boot's
+# phase of the scenario named on the kernel command line, save dmesg,
+# then kexec into the next phase if the scenario loaded one, else power
+# off.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export LC_ALL=C HOME=/tmp
+
+arg() {
+	local w
+	for w in $(cat /proc/cmdline); do
+		case $w in "$1="*) echo "${w#*=}"; return ;; esac
+	done
+}
+
+export VM_SCENARIO=$(arg pkern.scenario) VM_PHASE=$(arg pkern.phase)
+export VM_TOP=$(arg pkern.top) VM_B=$(arg pkern.b) VM_OUT=$(arg pkern.out)
+export VM_INITRD=$(arg pkern.initrd)
+echo "pkern-vm: userland phase=$VM_PHASE scenario=$VM_SCENARIO"
+
+"$VM_B/vm/vmmtouch" clock >"$VM_OUT/userland.$VM_PHASE.tsc" 2>/dev/null
+rm -f "$VM_OUT/.kexec"
+bash "$VM_TOP/tests/vm/scenarios/$VM_SCENARIO.sh"
+rc=$?
+if [ $rc -ne 0 ] && ! grep -q "^FAIL $VM_SCENARIO" "$VM_OUT/result" 2>/dev/null; then
+	echo "FAIL $VM_SCENARIO: phase $VM_PHASE exited $rc" >>"$VM_OUT/result"
+fi
+
+dmesg >"$VM_OUT/dmesg.$VM_PHASE.txt"
+if [ $rc -eq 0 ] && [ -e "$VM_OUT/.kexec" ]; then
+	echo "pkern-vm: kexec into phase $((VM_PHASE + 1))"
+	"$VM_B/vm/vmmtouch" clock >"$VM_OUT/kexec.$VM_PHASE.tsc"
+	sync
+	kexec -e
+	echo "FAIL $VM_SCENARIO: kexec -e returned" >>"$VM_OUT/result"
+fi
+echo "pkern-vm: power off"
+sync
+echo o >/proc/sysrq-trigger
+sleep 30

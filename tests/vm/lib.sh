@@ -1,0 +1,175 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Helpers for tests/vm/scenarios/*.sh, sourced inside the guest.
+# guest.sh exports VM_SCENARIO, VM_PHASE (0 on the cold boot, +1 per
+# kexec), VM_TOP (repo), VM_B (build dir), VM_OUT (results dir shared
+# with the host; it persists across kexec, so phases pass state there)
+# and VM_INITRD.
+#
+# A phase ends by returning; it continues the scenario in a new kernel by
+# calling kexec_next first, and ends it with pass or fail.
+
+set -u
+PH=$VM_PHASE
+OUT=$VM_OUT
+STATE=$OUT/state
+VMM=$VM_B/vm/vmmtouch
+PKDAXCTL=$VM_B/pkdaxctl
+KO=$VM_B/module/dax_pkern.ko
+mkdir -p "$STATE"
+
+log() {
+	echo "pkern-vm[$VM_SCENARIO/$PH] $*" | tee -a "$OUT/log"
+}
+
+# narrate: a line for `make demo` (the host prints "pkern-demo:" lines)
+narrate() {
+	echo "pkern-demo: $*" | tee -a "$OUT/log"
+}
+
+fail() {
+	echo "FAIL $VM_SCENARIO: $*" >>"$OUT/result"
+	log "FAIL: $*"
+	exit 1
+}
+
+pass() {
+	echo "PASS $VM_SCENARIO" >>"$OUT/result"
+	log "PASS"
+}
+
+# must DESC CMD...: run CMD, show its output, fail the scenario with its
+# last output line if it exits non-zero
+must() {
+	local desc=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	[ -n "$out" ] && printf '%s\n' "$out" | tee -a "$OUT/log"
+	[ $rc -eq 0 ] || fail "$desc: '$*' exited $rc: $(printf '%s' "$out" | tail -n 1)"
+}
+
+# must_fail DESC CMD...: CMD must exit non-zero; its output is returned in
+# MUST_OUT and its status in MUST_RC
+must_fail() {
+	local desc=$1
+	shift
+	MUST_OUT=$("$@" 2>&1)
+	MUST_RC=$?
+	[ -n "$MUST_OUT" ] && printf '%s\n' "$MUST_OUT" | tee -a "$OUT/log"
+	[ $MUST_RC -ne 0 ] || fail "$desc: '$*' succeeded but must fail"
+}
+
+# save KEY VALUE / get KEY: state that survives kexec
+save() { printf '%s\n' "$2" >"$STATE/$1"; }
+get() { cat "$STATE/$1" 2>/dev/null; }
+
+# Guest TSC: it keeps counting across kexec (no CPU reset), unlike every
+# kernel clock, so it times kexec -e -> ready on the guest's own clock.
+# tsc_ms_since FILE: milliseconds since the "tsc khz" stamp in FILE
+tsc_ms_since() {
+	local t0 khz t1
+	read -r t0 khz <"$1" || return 1
+	read -r t1 _ < <("$VMM" clock)
+	echo $(((t1 - t0) / khz))
+}
+
+# ms since this phase's kexec -e (empty on the cold boot)
+since_kexec_ms() {
+	local f=$OUT/kexec.$((PH - 1)).tsc
+	[ "$PH" -gt 0 ] && [ -f "$f" ] && tsc_ms_since "$f"
+}
+
+# boot_ms: kexec -e -> this boot's userland (guest.sh start), guest TSC
+boot_ms() {
+	local t0 t1 khz
+	read -r t0 khz <"$OUT/kexec.$((PH - 1)).tsc" || return 1
+	read -r t1 _ <"$OUT/userland.$PH.tsc" || return 1
+	echo $(((t1 - t0) / khz))
+}
+
+# ready_report WHAT: log and save kexec -e -> WHAT ready, split into the
+# kernel boot (kexec purgatory, decompression, boot, 9p root) and the rest
+ready_report() {
+	READY_MS=$(since_kexec_ms)
+	[ -n "$READY_MS" ] || return 0
+	BOOT_MS=$(boot_ms)
+	log "kexec -e -> $1 ready: $READY_MS ms (boot to userland $BOOT_MS ms, then $((READY_MS - BOOT_MS)) ms; guest TSC)"
+	echo "$PH $READY_MS $BOOT_MS" >>"$OUT/ready-ms"
+}
+
+# kexec_next [memmap=SPEC]: load this kernel + initramfs for phase PH+1,
+# same command line except the phase (and memmap if given); guest.sh
+# runs kexec -e after this phase returns
+kexec_next() {
+	local cmd="" w
+	for w in $(cat /proc/cmdline); do
+		case $w in
+		pkern.phase=*) w=pkern.phase=$((PH + 1)) ;;
+		memmap=*) [ $# -gt 0 ] && w=$1 ;;
+		esac
+		cmd="$cmd $w"
+	done
+	must "kexec load" kexec -s -l "/boot/vmlinuz-$(uname -r)" \
+		--initrd="$VM_INITRD" --append="${cmd# }"
+	touch "$OUT/.kexec"
+}
+
+# wait_for PATH [SECONDS]: poll for a file to appear
+wait_for() {
+	local i
+	for i in $(seq $((${2:-10} * 10))); do
+		[ -e "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# load_pkern: load dax_pkern.ko from the build tree onto the legacy pmem
+# range; nd_e820 must not be loaded.  Sets READY_MS (kexec -e -> pkern0
+# state readable, guest TSC) on phases after a kexec.
+load_pkern() {
+	[ -f "$KO" ] || fail "$KO not built (engineer B's module; run make)"
+	must "modprobe dax core" modprobe -a dax device_dax
+	must "insmod dax_pkern" insmod "$KO"
+	wait_for /sys/class/pkern/pkern0/state 10 ||
+		fail "dax_pkern loaded but /sys/class/pkern/pkern0 never appeared; dmesg: $(dmesg | grep -i pkern | tail -n 1)"
+	ready_report pkern0
+	log "$(dmesg | grep -E 'pkern[0-9]+: .*ready' | tail -n 1)"
+}
+
+pkern_state() { cat /sys/class/pkern/pkern0/state; }
+
+# pk ARGS: pkdaxctl, failing the scenario on error; output on stdout
+pk() {
+	local out rc
+	[ -x "$PKDAXCTL" ] || fail "$PKDAXCTL not built (engineer C's tool; run make)"
+	out=$("$PKDAXCTL" "$@" 2>"$OUT/pk.err")
+	rc=$?
+	cat "$OUT/pk.err" >>"$OUT/log"
+	printf '%s\n' "$out" >>"$OUT/log"
+	[ $rc -eq 0 ] || fail "pkdaxctl $*: exit $rc: $(tail -n 1 "$OUT/pk.err")"
+	printf '%s\n' "$out"
+}
+
+# ns_dev NAME: /dev/daxN.M of a guest namespace, from pkdaxctl list
+ns_dev() {
+	local d
+	d=$(pk list -N | jq -r --arg n "$1" \
+		'first(.. | objects | select(.name? == $n) | (.chardev // .dev // empty))')
+	[ -n "$d" ] || fail "namespace $1 not in 'pkdaxctl list -N'"
+	case $d in /dev/*) echo "$d" ;; *) echo "/dev/$d" ;; esac
+}
+
+# dax_snapshot FILE: stock daxctl's view, key-sorted for comparison
+dax_snapshot() {
+	daxctl list -R -D 2>>"$OUT/log" | jq -S . >"$1" ||
+		fail "daxctl list -R -D failed"
+}
+
+# no_splat: this boot's kernel log so far has no warning or oops
+no_splat() {
+	local s
+	s=$(dmesg | grep -E 'WARNING:|BUG:|Oops|KASAN|UBSAN|general protection fault|Call Trace' | head -n 1)
+	[ -z "$s" ] || fail "kernel splat: $s"
+}

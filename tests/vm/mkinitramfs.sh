@@ -1,0 +1,41 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Build the test VM's initramfs: static busybox, the 9p modules of the
+# guest kernel (decompressed: busybox insmod cannot read .ko.xz) and the
+# init that mounts the host's / read-only over 9p and chroots into it.
+#
+#   mkinitramfs.sh KVER OUT.cpio.gz
+set -eu
+
+KVER=$1
+OUT=$2
+HERE=$(cd "$(dirname "$0")" && pwd)
+MODDIR=/lib/modules/$KVER
+BUSYBOX=/bin/busybox
+
+die() { echo "mkinitramfs: $*" >&2; exit 1; }
+
+[ -d "$MODDIR" ] || die "no $MODDIR: install linux-image-$KVER (make deps)"
+file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' ||
+	die "$BUSYBOX is not static: install busybox-static (make deps)"
+
+WORK=$(mktemp -d "${OUT%/*}/initramfs.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+mkdir -p "$WORK/bin" "$WORK/modules" "$WORK/proc" "$WORK/sys" \
+	"$WORK/dev" "$WORK/newroot"
+cp "$BUSYBOX" "$WORK/bin/busybox"
+# Load order matters: dependencies first
+for m in netfs 9pnet 9pnet_virtio 9p; do
+	f=$(find "$MODDIR/kernel" -name "$m.ko*" | head -n 1)
+	[ -n "$f" ] || die "module $m missing from $MODDIR"
+	case $f in
+	*.xz)	xz -dc "$f" >"$WORK/modules/$m.ko" ;;
+	*.zst)	zstd -qdc "$f" >"$WORK/modules/$m.ko" ;;
+	*)	cp "$f" "$WORK/modules/$m.ko" ;;
+	esac
+done
+install -m 0755 "$HERE/init" "$WORK/init"
+(cd "$WORK" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) |
+	gzip -1 >"$OUT.tmp"
+mv "$OUT.tmp" "$OUT"

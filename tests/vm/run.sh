@@ -1,0 +1,155 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Run one scenario of tests/vm/scenarios/ in a QEMU/TCG guest booting
+# Debian's 6.12 kernel, through all of its kexec phases.
+#
+#   run.sh [-f PATTERN] SCENARIO
+#
+# -f prints the guest's console lines matching PATTERN as they arrive
+# (make demo uses it for the narration).  Prints one line
+# "PASS <scenario>" or "FAIL <scenario>: <reason>" and exits 0 / 1.
+#
+# The scenario's "# vm:" header sets mem=, memmap=, smp= and timeout=
+# (seconds, whole run).  Environment: KVER (guest kernel version),
+# B (build dir), VM_BOOT_TIMEOUT (seconds from a kernel start to the
+# init's marker; past it the boot counts as an early death and the run is
+# retried once), VM_OUT (results dir, default $B/vm/out/SCENARIO).
+set -u
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+B=${B:-$TOP/build}
+FOLLOW=
+if [ "${1:-}" = -f ]; then
+	FOLLOW=$2
+	shift 2
+fi
+NAME=${1:?usage: run.sh [-f PATTERN] SCENARIO}
+SCEN=$TOP/tests/vm/scenarios/$NAME.sh
+BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-120}
+SPLAT='WARNING:|BUG:|Oops|KASAN|UBSAN|general protection fault|Call Trace'
+
+result() {
+	echo "$1"
+	case $1 in PASS*) exit 0 ;; *) exit 1 ;; esac
+}
+
+[ -f "$SCEN" ] || result "FAIL $NAME: no scenario $SCEN"
+KVER=${KVER:-$(ls /boot/vmlinuz-6.12.*-amd64 2>/dev/null | sed 's|.*/vmlinuz-||' |
+	sort -V | tail -n 1)}
+KERNEL=/boot/vmlinuz-$KVER
+INITRD=$B/vm/initramfs-$KVER.cpio.gz
+[ -n "$KVER" ] && [ -r "$KERNEL" ] ||
+	result "FAIL $NAME: no readable /boot/vmlinuz-6.12.*-amd64; run 'make deps' (as root)"
+command -v qemu-system-x86_64 >/dev/null ||
+	result "FAIL $NAME: qemu-system-x86_64 missing; run 'make deps'"
+[ -f "$INITRD" ] || result "FAIL $NAME: $INITRD missing; run 'make check-vm'"
+
+# Scenario parameters from its "# vm:" header line
+MEM=3G MEMMAP=1G!4G SMP=1 TIMEOUT=300
+for kv in $(sed -n 's/^# vm: //p' "$SCEN"); do
+	case $kv in
+	mem=*) MEM=${kv#*=} ;;
+	memmap=*) MEMMAP=${kv#*=} ;;
+	smp=*) SMP=${kv#*=} ;;
+	timeout=*) TIMEOUT=${kv#*=} ;;
+	esac
+done
+
+OUT=${VM_OUT:-$B/vm/out/$NAME}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+# Two runs of one scenario would share a results dir: serialise them
+exec 9>"$OUT.lock"
+flock 9
+
+QPID=
+cleanup() { [ -n "$QPID" ] && kill "$QPID" 2>/dev/null; }
+trap cleanup EXIT
+
+# boot_once: one QEMU run; sets OUTCOME=done|timeout|early
+boot_once() {
+	local log=$OUT/serial.log start seen_boot=0 boot_t=0 n m i=0 pos=0
+	find "$OUT" -mindepth 1 -maxdepth 1 \
+		-exec rm -rf {} +
+	: >"$log"
+	qemu-system-x86_64 -machine q35 -cpu max -smp "$SMP" -m "$MEM" \
+		-display none -monitor none -no-reboot -net none \
+		-serial "file:$log" \
+		-kernel "$KERNEL" -initrd "$INITRD" \
+		-append "console=ttyS0 panic=-1 memmap=$MEMMAP pkern.scenario=$NAME pkern.phase=0 pkern.top=$TOP pkern.b=$B pkern.out=$OUT pkern.initrd=$INITRD" \
+		-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
+		-virtfs "local,path=$OUT,mount_tag=out,security_model=none,multidevs=remap" \
+		>"$OUT/qemu.log" 2>&1 &
+	QPID=$!
+	start=$SECONDS
+	while kill -0 "$QPID" 2>/dev/null; do
+		sleep 1
+		if [ -n "$FOLLOW" ]; then
+			# print new complete lines that match
+			n=$(wc -c <"$log")
+			if [ "$n" -gt "$pos" ]; then
+				tail -c +$((pos + 1)) "$log" | head -c $((n - pos)) |
+					tr -d '\r' | grep -aE "$FOLLOW" | sed -E "s/^.*($FOLLOW)/\1/"
+				pos=$n
+			fi
+		fi
+		n=$(grep -ac 'Linux version' "$log")
+		m=$(grep -ac 'pkern-vm: init phase=' "$log")
+		if [ "$n" -gt "$seen_boot" ]; then
+			seen_boot=$n
+			boot_t=$SECONDS
+		fi
+		if [ "$n" -gt "$m" ] && [ $((SECONDS - boot_t)) -gt "$BOOT_TIMEOUT" ]; then
+			OUTCOME=early
+			BOOTNO=$n
+			kill "$QPID"; wait "$QPID" 2>/dev/null; QPID=
+			return
+		fi
+		if [ $((SECONDS - start)) -gt "$TIMEOUT" ]; then
+			OUTCOME=timeout
+			kill "$QPID"; wait "$QPID" 2>/dev/null; QPID=
+			return
+		fi
+	done
+	wait "$QPID" 2>/dev/null
+	QPID=
+	OUTCOME=done
+	# a boot that died before init without hanging (panic=-1 reboots,
+	# -no-reboot exits) is an early death too
+	n=$(grep -ac 'Linux version' "$log")
+	m=$(grep -ac 'pkern-vm: init phase=' "$log")
+	if [ "$n" -gt "$m" ] && ! grep -aq 'Kernel panic' "$log"; then
+		OUTCOME=early
+		BOOTNO=$n
+	fi
+}
+
+T0=$SECONDS
+boot_once
+if [ "$OUTCOME" = early ]; then
+	echo "RETRY $NAME: boot #$BOOTNO died before init (no marker within ${BOOT_TIMEOUT} s); rerunning once" >&2
+	cp "$OUT/serial.log" "$OUT/../$NAME.serial.early.log" 2>/dev/null
+	boot_once
+fi
+ELAPSED=$((SECONDS - T0))
+echo "$ELAPSED" >"$OUT/wall-seconds"
+
+# Kernel splats fail the test, whatever the scenario said
+splat=$(cat "$OUT"/dmesg.*.txt 2>/dev/null |
+	grep -aE "$SPLAT" | head -n 1)
+[ -z "$splat" ] && splat=$(tr -d '\r' <"$OUT/serial.log" |
+	grep -aE '^\[ *[0-9]+\.[0-9]+\]' | grep -aE "$SPLAT" | head -n 1)
+res=$(grep -aE "^(PASS|FAIL) $NAME" "$OUT/result" 2>/dev/null | grep -m1 FAIL)
+[ -z "$res" ] && res=$(grep -aE "^PASS $NAME" "$OUT/result" 2>/dev/null | tail -n 1)
+
+if [ -n "$splat" ]; then
+	result "FAIL $NAME: kernel splat: $splat (see $OUT/dmesg.*.txt)"
+elif [ "$OUTCOME" = early ]; then
+	result "FAIL $NAME: boot #$BOOTNO died before init twice (see $OUT/serial.log)"
+elif [ "$OUTCOME" = timeout ]; then
+	result "FAIL $NAME: timed out after ${TIMEOUT} s; last console line: $(tr -d '\r' <"$OUT/serial.log" | grep -av '^$' | tail -n 1)"
+elif [ -z "$res" ]; then
+	result "FAIL $NAME: guest gave no result; last console line: $(tr -d '\r' <"$OUT/serial.log" | grep -av '^$' | tail -n 1)"
+fi
+result "$res (${ELAPSED} s)"
