@@ -1,0 +1,409 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# pkern-live-update.sh - live-update a running QEMU guest across kexec.
+#
+# The guest's RAM lives in a pkern namespace (or, to try the flow without
+# pkern, a shared file in /dev/shm), so across kexec only device state has
+# to be saved: QEMU's x-ignore-shared capability leaves shared RAM out of
+# the migration stream.  The stream and a few lines of metadata are kept
+# in a second, small namespace ("NAME-state") through daxstash, because
+# nothing else survives kexec.  --baseline keeps guest RAM in anonymous
+# memory instead and migrates all of it, for comparison.
+#
+#   start     create/take the namespaces, boot the tiny guest
+#   save      stop the guest, store its state in NAME-state, quit QEMU
+#   restore   new QEMU on the same RAM, load the state, continue
+#   verify    the guest resumed: same boot id and checksum, count went on
+#   stop      quit QEMU; cleanup: also remove the namespaces / files
+#   before-kexec = start + save;  after-kexec = restore + verify + stop
+#
+# Every step prints its elapsed time; "save" and "restore" together are
+# the blackout minus kexec itself.
+set -eu
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=${PKLU_BINDIR:-$TOP/build/liveupdate}
+DAXSTASH=${DAXSTASH:-$BIN/daxstash}
+HMPC=${HMPC:-$BIN/hmpc}
+TINYGUEST=${TINYGUEST:-$BIN/tinyguest.elf}
+PKDAXCTL=${PKDAXCTL:-$TOP/build/pkdaxctl}
+QEMU=${QEMU:-qemu-system-x86_64}
+
+BACKEND=""		# pkern | shm (default: pkern if the region exists)
+REGION=pkern0
+NAME=luvm
+MEM=""			# MiB; default 64 on start, from the metadata later
+MODE=""			# shared | baseline
+DIR=${PKLU_DIR:-/tmp/pkern-lu}
+SHMDIR=/dev/shm
+REPORTS=2		# guest reports to wait for before saving
+TIMEOUT=120		# seconds for any guest-visible wait (TCG-in-TCG is slow)
+
+META_LIMIT=2M		# stash layout: metadata in the first 2 MiB ...
+STREAM_OFF=2M		# ... migration stream after it (2 MiB keeps dax alignment)
+LINE_RE='^id=[0-9a-f]{8} count=[0-9]+ sum=[0-9a-f]{8}$'
+
+say() { echo "pkern-live-update: $*"; }
+die() { echo "pkern-live-update: $*" >&2; exit 1; }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+usage() {
+	cat <<EOF
+usage: $0 [options] start|save|restore|verify|stop|cleanup|before-kexec|after-kexec
+  -b, --backend pkern|shm  guest RAM in a pkern namespace or a /dev/shm file
+                           (default: pkern when /sys/class/pkern/REGION exists)
+      --baseline           guest RAM in anonymous memory, migrated in full
+  -m, --mem MIB            guest RAM size (start only; default 64)
+  -n, --name NAME          namespace/file name (default luvm; state: NAME-state)
+  -r, --region REGION      pkern region (default pkern0)
+  -d, --dir DIR            work directory for socket, logs, pid (default $DIR)
+      --reports N          guest reports to wait for before save (default 2)
+      --timeout SECS       limit for every wait on the guest (default 120)
+EOF
+	exit 2
+}
+
+# ---- where guest RAM and the stash live --------------------------------
+
+# The object describing namespace NAME, from pkdaxctl's JSON, whatever
+# the nesting (regions -> namespaces -> dax devices).
+pk_json() {
+	"$PKDAXCTL" list -r "$REGION" -N -D 2>/dev/null |
+		jq -c --arg n "$1" \
+		'first(.. | objects | select(.name? == $n))' 2>/dev/null || true
+}
+
+pk_chardev() {
+	jq -r 'first(.. | objects | .chardev? // empty)' 2>/dev/null <<<"$1" ||
+		true
+}
+
+# dev_of NAME: the device or file for NAME, "" if it does not exist
+dev_of() {
+	local j c
+
+	if [ "$BACKEND" = shm ]; then
+		[ -f "$SHMDIR/pkern-lu-$1" ] && echo "$SHMDIR/pkern-lu-$1"
+		return 0
+	fi
+	j=$(pk_json "$1")
+	[ -n "$j" ] || return 0
+	c=$(pk_chardev "$j")
+	[ -n "$c" ] || die "namespace $1 exists but has no dax device (is dax_pkern loaded?)"
+	echo "/dev/$c"
+}
+
+# ensure NAME MIB: take NAME if it exists with that size, else create it
+ensure() {
+	local j out c size want=$(($2 * 1024 * 1024))
+
+	if [ "$BACKEND" = shm ]; then
+		truncate -s "${2}M" "$SHMDIR/pkern-lu-$1"
+		echo "$SHMDIR/pkern-lu-$1"
+		return
+	fi
+	j=$(pk_json "$1")
+	if [ -n "$j" ]; then
+		size=$(jq -r '.size // 0' <<<"$j")
+		[ "$size" = "$want" ] ||
+			die "namespace $1 exists with size $size, need $want: 'pkdaxctl destroy-namespace $1' or pick another --name"
+		dev_of "$1"
+		return
+	fi
+	out=$("$PKDAXCTL" create-namespace -r "$REGION" -n "$1" -s "${2}M" \
+		-t guest -a 2M) || die "could not create namespace $1 (${2} MiB) in $REGION"
+	c=$(pk_chardev "$out")
+	[ -n "$c" ] || c=$(pk_chardev "$(pk_json "$1")")
+	[ -n "$c" ] || die "created namespace $1 but pkdaxctl shows no dax device for it"
+	echo "/dev/$c"
+}
+
+remove() {
+	if [ "$BACKEND" = shm ]; then
+		rm -f "$SHMDIR/pkern-lu-$1"
+	elif [ -n "$(pk_json "$1")" ]; then
+		"$PKDAXCTL" destroy-namespace "$1" -r "$REGION" >/dev/null
+	fi
+}
+
+# stash size: metadata + device state, plus all of RAM in baseline mode
+stash_mib() {
+	if [ "$MODE" = baseline ]; then
+		echo $(((MEM + MEM / 8 + 16 + 1) / 2 * 2))
+	else
+		echo 16
+	fi
+}
+
+# ---- QEMU ----------------------------------------------------------------
+
+# alive PID: running and not a zombie (a daemonized QEMU is reaped by
+# whoever adopted it, which may take a while)
+alive() {
+	local st
+
+	st=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
+qemu_pid() {
+	local p
+
+	[ -f "$DIR/qemu.pid" ] || return 0
+	p=$(cat "$DIR/qemu.pid" 2>/dev/null) || return 0
+	alive "$p" && echo "$p"
+	return 0
+}
+
+hmp() { "$HMPC" -t "$TIMEOUT" "$DIR/monitor.sock" "$@"; }
+
+# launch PHASE [extra args]: daemonized QEMU, debugcon to console-PHASE.log
+launch() {
+	local phase=$1 ram=$2 memobj
+
+	shift 2
+	[ -z "$(qemu_pid)" ] || die "QEMU is already running (pid $(qemu_pid)); '$0 stop' first"
+	[ -f "$TINYGUEST" ] || die "$TINYGUEST missing: run 'make' first"
+	if [ "$MODE" = baseline ]; then
+		memobj=memory-backend-ram,id=mem,size=${MEM}M
+	else
+		memobj=memory-backend-file,id=mem,mem-path=$ram,share=on,size=${MEM}M
+		[ -c "$ram" ] && memobj=$memobj,align=2M
+	fi
+	rm -f "$DIR/monitor.sock" "$DIR/console-$phase.log"
+	echo "$DIR/console-$phase.log" >"$DIR/console"
+	"$QEMU" -machine pc,memory-backend=mem -accel tcg -m "${MEM}M" \
+		-object "$memobj" -kernel "$TINYGUEST" \
+		-nodefaults -display none \
+		-chardev "file,id=dbg,path=$DIR/console-$phase.log" \
+		-device isa-debugcon,iobase=0xe9,chardev=dbg \
+		-monitor "unix:$DIR/monitor.sock,server=on,wait=off" \
+		-daemonize -pidfile "$DIR/qemu.pid" "$@" ||
+		die "QEMU failed to start ($phase)"
+}
+
+quit_qemu() {
+	local p i
+
+	p=$(qemu_pid)
+	[ -n "$p" ] || return 0
+	hmp quit >/dev/null 2>&1 || true
+	for _ in $(seq 1 500); do
+		alive "$p" || return 0
+		sleep 0.01
+	done
+	kill "$p" 2>/dev/null || true
+}
+
+# reports: the complete guest report lines of the current console
+reports() {
+	local log
+
+	log=$(cat "$DIR/console" 2>/dev/null) || return 0
+	grep -E "$LINE_RE" "$log" 2>/dev/null || true
+}
+
+# wait_reports N: until the current console holds N reports
+wait_reports() {
+	local end=$(($(date +%s) + TIMEOUT))
+
+	while [ "$(reports | wc -l)" -lt "$1" ]; do
+		[ -n "$(qemu_pid)" ] || die "QEMU exited; see $(cat "$DIR/console")"
+		[ "$(date +%s)" -lt "$end" ] ||
+			die "guest printed fewer than $1 reports in ${TIMEOUT}s; see $(cat "$DIR/console")"
+		sleep 0.05
+	done
+}
+
+# ---- metadata kept in the stash -------------------------------------------
+
+meta_put() { "$DAXSTASH" put -l "$META_LIMIT" "$STASH" - 2>/dev/null; }
+
+meta_load() {
+	local m
+
+	m=$("$DAXSTASH" get -l "$META_LIMIT" "$STASH" -) ||
+		die "no saved state in $STASH: run 'save' before 'restore'"
+	# the stash is input like any other: take only well-formed values
+	MODE_SAVED=$(sed -n 's/^mode=\(shared\|baseline\)$/\1/p' <<<"$m")
+	MEM_SAVED=$(sed -n 's/^mem=\([0-9]\{1,6\}\)$/\1/p' <<<"$m")
+	LAST=$(sed -n 's/^last=//p' <<<"$m" | grep -E "$LINE_RE" || true)
+	SAVE_MS=$(sed -n 's/^save_ms=\([0-9]\{1,9\}\)$/\1/p' <<<"$m")
+	SAVED_AT=$(sed -n 's/^saved_at=\([0-9]\{1,15\}\)$/\1/p' <<<"$m")
+	[ -n "$MODE_SAVED" ] && [ -n "$MEM_SAVED" ] && [ -n "$LAST" ] ||
+		die "metadata in $STASH is malformed; save again"
+	[ -z "$MODE" ] || [ "$MODE" = "$MODE_SAVED" ] ||
+		die "state was saved in $MODE_SAVED mode, not $MODE"
+	[ -z "$MEM" ] || [ "$MEM" = "$MEM_SAVED" ] ||
+		die "state was saved with --mem $MEM_SAVED, not $MEM"
+	MODE=$MODE_SAVED
+	MEM=$MEM_SAVED
+}
+
+field() { sed -n "s/.*$1=\([0-9a-f]*\).*/\1/p" <<<"$2"; }
+
+# ---- commands -------------------------------------------------------------
+
+cmd_start() {
+	local t0 ram
+
+	: "${MEM:=64}"
+	: "${MODE:=shared}"
+	t0=$(now_ms)
+	ram=""
+	[ "$MODE" = baseline ] || ram=$(ensure "$NAME" "$MEM")
+	STASH=$(ensure "$NAME-state" "$(stash_mib)")
+	printf 'MODE=%s\nMEM=%s\n' "$MODE" "$MEM" >"$DIR/conf"
+	launch start "$ram"
+	wait_reports 1
+	say "start: $MODE mode, ${MEM} MiB guest RAM ${ram:-in anonymous memory}, state in $STASH; first report after $(($(now_ms) - t0)) ms"
+	say "start: $(reports | tail -n 1)"
+}
+
+cmd_save() {
+	local t0 t1 t2 last bytes caps=""
+
+	STASH=$(dev_of "$NAME-state")
+	[ -n "$STASH" ] || die "no $NAME-state: run 'start' first"
+	[ -n "$(qemu_pid)" ] || die "QEMU is not running: run 'start' first"
+	# mode and size as 'start' chose them
+	: "${MODE:=$(sed -n 's/^MODE=\(shared\|baseline\)$/\1/p' "$DIR/conf")}"
+	: "${MEM:=$(sed -n 's/^MEM=\([0-9]*\)$/\1/p' "$DIR/conf")}"
+	[ -n "$MODE" ] && [ -n "$MEM" ] || die "$DIR/conf is missing or damaged: was this guest started by '$0 start'?"
+	wait_reports "$REPORTS"
+	t0=$(now_ms)
+	hmp stop >/dev/null
+	last=$(reports | tail -n 1)
+	[ "$MODE" = baseline ] || caps='migrate_set_capability x-ignore-shared on'
+	# -d: plain "migrate" polls for completion only once a second
+	hmp ${caps:+"$caps"} \
+		"migrate -d \"exec:$DAXSTASH put -o $STREAM_OFF $STASH - 2>>$DIR/daxstash.log\"" \
+		>/dev/null
+	"$HMPC" -t "$TIMEOUT" -i 5 -w 'Migration status: completed' \
+		-f 'Migration status: failed' -f 'Migration status: cancelled' \
+		"$DIR/monitor.sock" 'info migrate' ||
+		die "migration to $STASH failed: $(tail -n 1 "$DIR/daxstash.log" 2>/dev/null)"
+	t1=$(now_ms)
+	quit_qemu
+	t2=$(now_ms)
+	bytes=$("$DAXSTASH" info -o "$STREAM_OFF" "$STASH") ||
+		die "migration stream in $STASH does not read back"
+	printf 'mode=%s\nmem=%s\nlast=%s\nsave_ms=%s\nsaved_at=%s\nbytes=%s\n' \
+		"$MODE" "$MEM" "$last" $((t2 - t0)) "$(date +%s%3N)" "$bytes" |
+		meta_put || die "could not write metadata to $STASH"
+	say "save: $((t2 - t0)) ms (migrate $((t1 - t0)) ms, quit $((t2 - t1)) ms), state $bytes bytes in $STASH"
+	say "save: last report before stop: $last"
+}
+
+cmd_restore() {
+	local t0 t1 t2 t3 ram="" caps="" gap=""
+
+	t0=$(now_ms)
+	STASH=$(dev_of "$NAME-state")
+	[ -n "$STASH" ] || die "no $NAME-state ${BACKEND} namespace: nothing was saved, or it did not survive"
+	meta_load
+	if [ "$MODE" != baseline ]; then
+		ram=$(dev_of "$NAME")
+		[ -n "$ram" ] || die "guest RAM namespace $NAME is gone"
+	fi
+	t1=$(now_ms)
+	[ -z "$SAVED_AT" ] || gap=", $(($(date +%s%3N) - SAVED_AT)) ms since save ended (wall clock)"
+	launch restore "$ram" -S -incoming defer
+	t2=$(now_ms)
+	[ "$MODE" = baseline ] || caps='migrate_set_capability x-ignore-shared on'
+	hmp ${caps:+"$caps"} \
+		"migrate_incoming \"exec:$DAXSTASH get -o $STREAM_OFF $STASH - 2>>$DIR/daxstash.log\"" \
+		>/dev/null
+	"$HMPC" -t "$TIMEOUT" -i 5 -w 'Migration status: completed' \
+		-f 'Migration status: failed' "$DIR/monitor.sock" 'info migrate' ||
+		die "loading the saved state failed: $(tail -n 1 "$DIR/daxstash.log" 2>/dev/null)"
+	hmp cont >/dev/null
+	t3=$(now_ms)
+	say "restore: $((t3 - t0)) ms (find namespaces $((t1 - t0)) ms, QEMU up $((t2 - t1)) ms, load+cont $((t3 - t2)) ms)$gap"
+	say "restore: blackout without kexec = save ${SAVE_MS:-?} ms + restore $((t3 - t0)) ms"
+}
+
+cmd_verify() {
+	local t0 first second sid scount ssum
+
+	t0=$(now_ms)
+	STASH=$(dev_of "$NAME-state")
+	[ -n "$STASH" ] || die "FAIL verify: no $NAME-state to compare with"
+	meta_load
+	wait_reports 1
+	first=$(reports | head -n 1)
+	sid=$(field id "$LAST"); scount=$(field count "$LAST"); ssum=$(field sum "$LAST")
+	say "verify: saved:   $LAST"
+	say "verify: resumed: $first (after $(($(now_ms) - t0)) ms)"
+	[ "$(field id "$first")" = "$sid" ] ||
+		die "FAIL verify: guest was restarted from scratch (boot id $(field id "$first"), saved $sid; count $(field count "$first"))"
+	[ "$(field sum "$first")" = "$ssum" ] ||
+		die "FAIL verify: guest memory changed (checksum $(field sum "$first"), saved $ssum)"
+	[ "$(field count "$first")" -ge "$scount" ] ||
+		die "FAIL verify: counter went back ($(field count "$first") < saved $scount)"
+	wait_reports 2
+	second=$(reports | sed -n 2p)
+	[ "$(field count "$second")" -gt "$(field count "$first")" ] &&
+		[ "$(field sum "$second")" = "$ssum" ] ||
+		die "FAIL verify: guest is not running on: $second"
+	say "PASS verify: same boot id $sid and checksum $ssum, count $scount -> $(field count "$second")"
+}
+
+cmd_stop() { quit_qemu; say "stop: QEMU stopped"; }
+
+cmd_cleanup() {
+	quit_qemu
+	remove "$NAME"
+	remove "$NAME-state"
+	say "cleanup: removed $NAME and $NAME-state"
+}
+
+# ---- main -----------------------------------------------------------------
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	-b|--backend) BACKEND=${2:?}; shift ;;
+	--baseline) MODE=baseline ;;
+	-m|--mem) MEM=${2:?}; shift ;;
+	-n|--name) NAME=${2:?}; shift ;;
+	-r|--region) REGION=${2:?}; shift ;;
+	-d|--dir) DIR=${2:?}; shift ;;
+	--reports) REPORTS=${2:?}; shift ;;
+	--timeout) TIMEOUT=${2:?}; shift ;;
+	-h|--help) usage ;;
+	-*) echo "pkern-live-update: unknown option $1" >&2; usage ;;
+	*) break ;;
+	esac
+	shift
+done
+[ $# -eq 1 ] || usage
+case ${MEM:-64} in
+''|*[!0-9]*) die "--mem takes a size in MiB, e.g. --mem 64" ;;
+esac
+[ "${MEM:-64}" -ge 8 ] || die "--mem must be at least 8 MiB (the guest fills RAM above 2 MiB)"
+if [ -z "$BACKEND" ]; then
+	BACKEND=shm
+	[ -d "/sys/class/pkern/$REGION" ] && BACKEND=pkern
+fi
+case $BACKEND in
+pkern) [ -x "$PKDAXCTL" ] || die "$PKDAXCTL missing: run 'make' first" ;;
+shm) ;;
+*) die "--backend must be pkern or shm, not '$BACKEND'" ;;
+esac
+for f in "$DAXSTASH" "$HMPC"; do
+	[ -x "$f" ] || die "$f missing: run 'make' first"
+done
+mkdir -p "$DIR"
+
+case $1 in
+start) cmd_start ;;
+save) cmd_save ;;
+restore) cmd_restore ;;
+verify) cmd_verify ;;
+stop) cmd_stop ;;
+cleanup) cmd_cleanup ;;
+before-kexec) cmd_start; cmd_save ;;
+after-kexec) cmd_restore; cmd_verify; cmd_stop ;;
+*) usage ;;
+esac
