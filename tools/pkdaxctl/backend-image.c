@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Image backend: a region image file mapped with libpmem and updated by
+ * lib/ directly.  Durability follows libpmem's contract: pmem_persist()
+ * when the mapping is real persistent memory, pmem_msync() otherwise.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <libpmem.h>
+
+#include "backend.h"
+#include "parse.h"
+#include "pkdaxctl.h"
+
+struct image {
+	char *addr;
+	size_t len;
+	int is_pmem;
+	struct pkern_media media;
+};
+
+static bool in_range(const struct image *im, u64 off, u64 len)
+{
+	return off <= im->len && len <= im->len - off;
+}
+
+static int img_read(void *ctx, u64 off, void *buf, u64 len)
+{
+	struct image *im = ctx;
+
+	if (!in_range(im, off, len))
+		return -1;
+	memcpy(buf, im->addr + off, len);
+	return 0;
+}
+
+static int img_write(void *ctx, u64 off, const void *buf, u64 len)
+{
+	struct image *im = ctx;
+
+	if (!in_range(im, off, len))
+		return -1;
+	memcpy(im->addr + off, buf, len);
+	return 0;
+}
+
+static int img_persist(void *ctx, u64 off, u64 len)
+{
+	struct image *im = ctx;
+
+	if (!in_range(im, off, len))
+		return -1;
+	if (im->is_pmem) {
+		pmem_persist(im->addr + off, len);
+		return 0;
+	}
+	return pmem_msync(im->addr + off, len) ? -1 : 0;
+}
+
+static int img_scrub(void *ctx, u64 off, u64 len)
+{
+	struct image *im = ctx;
+
+	if (!in_range(im, off, len))
+		return -1;
+	memset(im->addr + off, 0, len);
+	return img_persist(ctx, off, len);
+}
+
+static const struct pkern_media_ops img_media_ops = {
+	.read = img_read,
+	.write = img_write,
+	.persist = img_persist,
+	.scrub = img_scrub,
+};
+
+static int img_reload(struct pkd_region *r)
+{
+	struct image *im = r->priv;
+	int rc = pkern_load(r->lr, &im->media);
+
+	pkd_region_refresh_space(r);
+	return rc == -PKERN_E_IO ? rc : 0;
+}
+
+static int img_format(struct pkd_region *r, const struct pkern_format_params *p,
+		      u32 *nr_lost)
+{
+	struct image *im = r->priv;
+	int rc = pkern_format(r->lr, &im->media, p);
+
+	/* on refusal lib leaves @lr describing what is there */
+	if (rc == -PKERN_E_HAS_LABELS)
+		*nr_lost = r->lr->nr_used;
+	if (rc == -PKERN_E_IO)
+		r->sys_errno = errno;
+	if (rc && rc != -PKERN_E_HAS_LABELS)
+		img_reload(r);
+	pkd_region_refresh_space(r);
+	return rc;
+}
+
+static int img_create(struct pkd_region *r, const struct pkern_create_params *p,
+		      u32 *slot)
+{
+	const struct pkern_ns *ns;
+	int rc = pkern_create(r->lr, p, &ns);
+
+	if (rc) {
+		/* lib wants a reload after a media failure */
+		if (rc == -PKERN_E_IO)
+			img_reload(r);
+		return rc;
+	}
+	*slot = ns->slot;
+	pkd_region_refresh_space(r);
+	return 0;
+}
+
+static int img_destroy(struct pkd_region *r, const struct pkern_ns *ns)
+{
+	int rc = pkern_destroy(r->lr, ns->slot);
+
+	if (rc == -PKERN_E_IO)
+		img_reload(r);
+	pkd_region_refresh_space(r);
+	return rc;
+}
+
+static void img_close(struct pkd_region *r)
+{
+	struct image *im = r->priv;
+
+	if (im) {
+		if (im->addr)
+			pmem_unmap(im->addr, im->len);
+		free(im);
+	}
+	free(r->lr);
+	free(r->dev);
+	free(r);
+}
+
+static const struct pkd_backend_ops img_ops = {
+	.format = img_format,
+	.create = img_create,
+	.destroy = img_destroy,
+	.reload = img_reload,
+	.close = img_close,
+};
+
+/* Smallest region lib can format: the minimum label area plus one granule */
+static u64 min_region_size(void)
+{
+	return pkern_label_area_size(PKERN_MIN_SLOTS) + PKERN_GRANULE;
+}
+
+static int check_size(const char *path, u64 size, bool creating)
+{
+	char h[64];
+
+	if (size % PKERN_GRANULE) {
+		pkd_err("%s %s is %llu bytes, not a multiple of 4096; %s",
+		       creating ? "--size for" : "image", path,
+		       (unsigned long long)size,
+		       creating ? "round it to 4K" :
+		       "truncate or extend it to a multiple of 4096");
+		return -1;
+	}
+	if (size < min_region_size()) {
+		pkd_human_size(min_region_size(), h, sizeof(h));
+		pkd_err("%s %s is %llu bytes, too small for a pkern region; it needs at least %llu bytes (%s)",
+		       creating ? "--size for" : "image", path,
+		       (unsigned long long)size,
+		       (unsigned long long)min_region_size(), h);
+		return -1;
+	}
+	return 0;
+}
+
+static int map_image(const char *path, u64 create_size, struct image *im,
+		     bool *created)
+{
+	struct stat st;
+	int flags = 0;
+	u64 size;
+
+	if (stat(path, &st) == 0) {
+		size = (u64)st.st_size;
+		if (create_size && S_ISREG(st.st_mode) && size != create_size) {
+			pkd_err("image %s already exists with %llu bytes, not --size %llu; drop --size to use it or remove the file",
+			       path, (unsigned long long)size,
+			       (unsigned long long)create_size);
+			return -1;
+		}
+		if (S_ISREG(st.st_mode) && check_size(path, size, false))
+			return -1;
+		create_size = 0;
+	} else if (errno == ENOENT && create_size) {
+		if (check_size(path, create_size, true))
+			return -1;
+		flags = PMEM_FILE_CREATE | PMEM_FILE_EXCL | PMEM_FILE_SPARSE;
+	} else if (errno == ENOENT) {
+		pkd_err("image %s does not exist; create it with: pkdaxctl init-labels --image %s --size SIZE",
+		       path, path);
+		return -1;
+	} else {
+		pkd_err("cannot access image %s: %s", path, strerror(errno));
+		return -1;
+	}
+	im->addr = pmem_map_file(path, create_size, flags, 0644, &im->len,
+				 &im->is_pmem);
+	if (!im->addr) {
+		pkd_err("cannot map image %s: %s", path, pmem_errormsg());
+		return -1;
+	}
+	*created = flags != 0;
+	if (!flags && !S_ISREG(st.st_mode) && check_size(path, im->len, false))
+		return -1;
+	return 0;
+}
+
+int pkd_image_open(const char *path, u64 create_size, struct pkd_region **out)
+{
+	struct pkd_region *r = calloc(1, sizeof(*r));
+	struct image *im = calloc(1, sizeof(*im));
+
+	if (!r || !im) {
+		free(r);
+		free(im);
+		pkd_err("out of memory");
+		return -1;
+	}
+	r->ops = &img_ops;
+	r->priv = im;
+	r->id = -1;
+	r->dev = strdup(path);
+	r->lr = calloc(1, sizeof(*r->lr));
+	if (!r->dev || !r->lr) {
+		pkd_err("out of memory");
+		goto fail;
+	}
+	if (map_image(path, create_size, im, &r->created))
+		goto fail;
+	im->media.ops = &img_media_ops;
+	im->media.ctx = im;
+	im->media.size = im->len;
+	r->size = im->len;
+	r->media = &im->media;
+	if (img_reload(r)) {
+		pkd_err("cannot read labels of image %s", path);
+		goto fail;
+	}
+	*out = r;
+	return 0;
+fail:
+	img_close(r);
+	return -1;
+}

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pkdaxctl check: fsck for label areas.  Runs lib's pkern_load_report()
+ * and prints each finding once, one line each (or as JSON).
+ * Exit status: 0 clean, 1 problems found, 2 could not check.
+ */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "backend.h"
+#include "json.h"
+#include "pkdaxctl.h"
+
+static const char usage[] =
+"usage: pkdaxctl check [-r REGION] [--image FILE] [-j]\n"
+"  -r, --region=R     only region R (pkernN or N)\n"
+"      --image=FILE   check a region image instead of live regions\n"
+"  -j, --json         findings as JSON instead of text lines\n"
+"  -h, --help         this text\n"
+"Exit status: 0 clean, 1 problems found, 2 could not check.\n";
+
+enum { OPT_IMAGE = 256 };
+
+static const struct option opts[] = {
+	{ "region", required_argument, NULL, 'r' },
+	{ "image", required_argument, NULL, OPT_IMAGE },
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct check_ctx {
+	const struct pkd_region *r;
+	struct json_object *arr;	/* JSON mode */
+	unsigned int errors, warnings;
+};
+
+static const char *const where_names[] = {
+	[PKERN_AT_SB0] = "superblock 0",
+	[PKERN_AT_SB1] = "superblock 1",
+	[PKERN_AT_IDX0] = "index 0",
+	[PKERN_AT_IDX1] = "index 1",
+	[PKERN_AT_SLOT] = "slot",
+	[PKERN_AT_REGION] = "region",
+};
+
+static const char *where_str(enum pkern_where w)
+{
+	if ((unsigned int)w < sizeof(where_names) / sizeof(where_names[0]))
+		return where_names[w];
+	return "unknown";
+}
+
+static bool has_other(enum pkern_problem_code code)
+{
+	return code == PKERN_P_LBL_OVERLAP || code == PKERN_P_LBL_DUP_NAME ||
+	       code == PKERN_P_LBL_DUP_UUID;
+}
+
+static void print_line(const struct check_ctx *cx, const struct pkern_problem *p)
+{
+	const char *sev = p->severity == PKERN_SEV_ERROR ? "error" : "warning";
+	char where[32];
+
+	if (p->where == PKERN_AT_SLOT)
+		snprintf(where, sizeof(where), "slot %u", p->slot);
+	else
+		snprintf(where, sizeof(where), "%s", where_str(p->where));
+	printf("%s: %s: %s", cx->r->dev, where, pkern_problem_str(p->code));
+	if (has_other(p->code))
+		printf(" (conflicts with slot %u)", p->other);
+	else if (p->code == PKERN_P_SB_SIZE_CHANGED)
+		printf(" (formatted for %llu bytes, region has %llu)",
+		       (unsigned long long)p->value,
+		       (unsigned long long)cx->r->size);
+	printf(" [%s]\n", sev);
+}
+
+static void add_json(const struct check_ctx *cx, const struct pkern_problem *p)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "where",
+			       json_object_new_string(where_str(p->where)));
+	if (p->where == PKERN_AT_SLOT)
+		json_object_object_add(o, "slot",
+				       json_object_new_int((int)p->slot));
+	json_object_object_add(o, "code", json_object_new_int(p->code));
+	json_object_object_add(o, "problem", json_object_new_string(
+		pkern_problem_str(p->code)));
+	json_object_object_add(o, "severity", json_object_new_string(
+		p->severity == PKERN_SEV_ERROR ? "error" : "warning"));
+	if (has_other(p->code))
+		json_object_object_add(o, "conflict_slot",
+				       json_object_new_int((int)p->other));
+	if (p->value)
+		json_object_object_add(o, "value", pkd_json_u64(p->value));
+	json_object_array_add(cx->arr, o);
+}
+
+static void on_problem(void *arg, const struct pkern_problem *p)
+{
+	struct check_ctx *cx = arg;
+
+	if (p->severity == PKERN_SEV_ERROR)
+		cx->errors++;
+	else
+		cx->warnings++;
+	if (cx->arr)
+		add_json(cx, p);
+	else
+		print_line(cx, p);
+}
+
+/* Returns the exit status for this region */
+static int check_one(struct pkd_region *r, bool json, struct json_object *out)
+{
+	struct check_ctx cx = { .r = r };
+	struct json_object *o = NULL;
+	int rc;
+
+	if (json) {
+		o = json_object_new_object();
+		cx.arr = json_object_new_array();
+		json_object_object_add(o, "dev", json_object_new_string(r->dev));
+	}
+	rc = pkern_load_report(r->lr, r->media, on_problem, &cx);
+	if (rc == -PKERN_E_IO) {
+		if (json) {
+			json_object_object_add(o, "checked",
+					       json_object_new_boolean(false));
+			json_object_object_add(o, "problems", cx.arr);
+			json_object_array_add(out, o);
+		}
+		pkd_err("%s: could not read the label area: %s", r->dev,
+		       pkd_strerror(r, rc));
+		return PKD_EXIT_USAGE;
+	}
+	if (json) {
+		json_object_object_add(o, "checked",
+				       json_object_new_boolean(true));
+		json_object_object_add(o, "state", json_object_new_string(
+			pkd_state_str(pkd_state_from_status(rc))));
+		json_object_object_add(o, "errors",
+				       json_object_new_int((int)cx.errors));
+		json_object_object_add(o, "warnings",
+				       json_object_new_int((int)cx.warnings));
+		json_object_object_add(o, "problems", cx.arr);
+		json_object_array_add(out, o);
+	} else if (!cx.errors && !cx.warnings) {
+		printf("%s: clean: %u namespace%s, generation %llu\n", r->dev,
+		       r->lr->nr_used, r->lr->nr_used == 1 ? "" : "s",
+		       (unsigned long long)r->lr->generation);
+	}
+	return cx.errors || cx.warnings ? PKD_EXIT_FAIL : PKD_EXIT_OK;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	struct json_object *out = NULL;
+	struct pkd_target t = { 0 };
+	struct pkd_regions rs;
+	bool json = false;
+	int c, ret = PKD_EXIT_OK;
+
+	while ((c = getopt_long(argc, argv, "r:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			t.region = optarg;
+			break;
+		case OPT_IMAGE:
+			t.image = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return PKD_EXIT_OK;
+		default:
+			return pkd_usage_err("see pkdaxctl check --help");
+		}
+	}
+	if (optind < argc)
+		return pkd_usage_err("unexpected argument '%s'; see pkdaxctl check --help",
+				    argv[optind]);
+	if (pkd_open(&t, &rs))
+		return PKD_EXIT_USAGE;	/* could not check */
+	if (!rs.n) {
+		pkd_err("no pkern regions to check (is dax_pkern loaded? use --image FILE for an image)");
+		ret = PKD_EXIT_USAGE;
+	}
+	if (json)
+		out = json_object_new_array();
+	for (int i = 0; i < rs.n; i++) {
+		int rc = check_one(rs.r[i], json, out);
+
+		if (rc > ret)
+			ret = rc;
+	}
+	if (json)
+		pkd_json_print(out);
+	pkd_close_all(&rs);
+	return ret;
+}

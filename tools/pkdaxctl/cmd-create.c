@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pkdaxctl create-namespace: validate everything the tool can know
+ * before touching the region, so a refusal names its cause precisely
+ * (the driver would only say EEXIST or ENOSPC), then let the backend
+ * create it and print the new namespace the way ndctl does.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <uuid/uuid.h>
+
+#include "backend.h"
+#include "json.h"
+#include "parse.h"
+#include "pkdaxctl.h"
+
+static const char usage[] =
+"usage: pkdaxctl create-namespace -r REGION -n NAME [-s SIZE] [-t guest|iommu]\n"
+"                                 [-a ALIGN] [-u UUID] [--offset OFF] [--image FILE]\n"
+"  -r, --region=R     region (pkernN or N); optional with one region\n"
+"  -n, --name=NAME    1-63 characters from A-Z a-z 0-9 _ . : + @ -\n"
+"  -s, --size=SIZE    bytes with optional K/M/G/T suffix; default: the\n"
+"                     largest free extent\n"
+"  -t, --type=KIND    guest (device-dax, default) or iommu (page-table pool)\n"
+"  -a, --align=ALIGN  4K, 2M or 1G (default 2M for guest, 4K for iommu)\n"
+"  -u, --uuid=UUID    namespace UUID (default: generated)\n"
+"      --offset=OFF   place at this region offset instead of first fit\n"
+"      --image=FILE   act on a region image instead of a live region\n"
+"  -h, --help         this text\n";
+
+enum { OPT_IMAGE = 256, OPT_OFFSET };
+
+static const struct option opts[] = {
+	{ "region", required_argument, NULL, 'r' },
+	{ "name", required_argument, NULL, 'n' },
+	{ "size", required_argument, NULL, 's' },
+	{ "type", required_argument, NULL, 't' },
+	{ "align", required_argument, NULL, 'a' },
+	{ "uuid", required_argument, NULL, 'u' },
+	{ "offset", required_argument, NULL, OPT_OFFSET },
+	{ "image", required_argument, NULL, OPT_IMAGE },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int size_arg(const char *what, const char *s, u64 *v)
+{
+	int rc = pkd_parse_size(s, v);
+
+	if (rc == -ERANGE)
+		return pkd_usage_err("%s '%s' is too large", what, s);
+	if (rc)
+		return pkd_usage_err("invalid %s '%s': use a number with an optional K, M, G or T suffix, e.g. 4G",
+				    what, s);
+	return 0;
+}
+
+/* Everything that depends only on the command line */
+static int check_args(struct pkern_create_params *p, bool have_size)
+{
+	char a[64], up[64];
+
+	if (!p->name)
+		return pkd_usage_err("missing --name; see pkdaxctl create-namespace --help");
+	if (!pkern_name_valid(p->name))
+		return pkd_usage_err("invalid name '%s': use 1-63 characters from A-Z a-z 0-9 _ . : + @ -, starting with a letter or digit",
+				    p->name);
+	pkd_human_size(p->align, a, sizeof(a));
+	if (have_size && (!p->size || p->size % p->align)) {
+		u64 round = p->size / p->align * p->align + p->align;
+
+		if (round < p->align)	/* wrapped: no multiple fits */
+			return pkd_usage_err("size %llu is too large",
+					    (unsigned long long)p->size);
+		pkd_human_size(round, up, sizeof(up));
+		return pkd_usage_err("size %llu is not a non-zero multiple of the alignment %s; use e.g. -s %llu (%s) or a smaller -a",
+				    (unsigned long long)p->size, a,
+				    (unsigned long long)round, up);
+	}
+	if (p->offset != PKERN_OFFSET_ANY && p->offset % p->align)
+		return pkd_usage_err("offset %#llx is not a multiple of the alignment %s",
+				    (unsigned long long)p->offset, a);
+	return 0;
+}
+
+static int need_ready(const struct pkd_region *r)
+{
+	switch (r->state) {
+	case PKERN_STATE_READY:
+		return 0;
+	case PKERN_STATE_UNFORMATTED:
+		pkd_err("%s has no labels; format it first with: pkdaxctl init-labels %s%s",
+		       r->dev, r->live ? "-r " : "--image ", r->dev);
+		break;
+	case PKERN_STATE_SIZE_CHANGED:
+		pkd_err("%s was formatted for a different size; restore the original size (memmap=) or reformat with init-labels --force",
+		       r->dev);
+		break;
+	default:
+		pkd_err("%s is not usable (state %s); see pkdaxctl check", r->dev,
+		       pkd_state_str(r->state));
+		break;
+	}
+	return -1;
+}
+
+/* Refusals that depend on the region's current labels */
+static int check_region(const struct pkd_region *r,
+			struct pkern_create_params *p, bool have_size)
+{
+	const struct pkern_region *lr = r->lr;
+	const struct pkern_ns *ns;
+	char h[64], a[64], s[64];
+	u64 largest = 0;
+
+	if (need_ready(r))
+		return -1;
+	ns = pkd_find_name_any(lr, p->name);
+	if (ns) {
+		pkd_err("name '%s' is already used in %s (slot %u); pick another name or destroy that namespace first",
+		       p->name, r->dev, ns->slot);
+		return -1;
+	}
+	ns = pkd_find_uuid_any(lr, p->uuid);
+	if (ns) {
+		pkd_err("UUID is already used by '%s' in %s (slot %u); pick another UUID or omit --uuid",
+		       ns->name, r->dev, ns->slot);
+		return -1;
+	}
+	if (lr->nr_used >= lr->sb[lr->active_sb].nslots) {
+		pkd_err("all %u label slots of %s are in use; destroy a namespace first",
+		       lr->sb[lr->active_sb].nslots, r->dev);
+		return -1;
+	}
+	pkern_free_bytes(lr, p->align, &largest);
+	pkd_human_size(largest, h, sizeof(h));
+	pkd_human_size(p->align, a, sizeof(a));
+	if (!have_size) {
+		if (!largest) {
+			pkd_err("no free space in %s at alignment %s", r->dev, a);
+			return -1;
+		}
+		p->size = largest;
+	}
+	if (p->offset == PKERN_OFFSET_ANY && p->size > largest) {
+		pkd_human_size(p->size, s, sizeof(s));
+		pkd_err("no space in %s for %s at alignment %s: the largest free extent is %llu bytes (%s); use a smaller -s",
+		       r->dev, s, a, (unsigned long long)largest, h);
+		return -1;
+	}
+	return 0;
+}
+
+static void report_failure(const struct pkd_region *r,
+			   const struct pkern_create_params *p, int rc)
+{
+	switch (-rc) {
+	case PKERN_E_NOSPC:
+		if (p->offset != PKERN_OFFSET_ANY) {
+			pkd_err("range %#llx-%#llx is not free in %s (or not in its data area); pick a free --offset (see pkdaxctl list) or omit it",
+			       (unsigned long long)p->offset,
+			       (unsigned long long)(p->offset + p->size - 1),
+			       r->dev);
+			return;
+		}
+		pkd_err("no space in %s for %llu bytes; see pkdaxctl list",
+		       r->dev, (unsigned long long)p->size);
+		return;
+	case PKERN_E_INVAL:
+		if (p->offset != PKERN_OFFSET_ANY) {
+			pkd_err("offset %#llx is outside the data area of %s; see label_size and size in pkdaxctl list",
+			       (unsigned long long)p->offset, r->dev);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	pkd_err("cannot create '%s' in %s: %s", p->name, r->dev,
+	       pkd_strerror(r, rc));
+}
+
+static struct pkd_region *pick_region(struct pkd_regions *rs)
+{
+	if (rs->n == 1)
+		return rs->r[0];
+	if (!rs->n)
+		pkd_err("no pkern regions (is dax_pkern loaded? use --image FILE for an image)");
+	else
+		pkd_err("%d regions exist; name one with -r (e.g. -r %s)",
+		       rs->n, rs->r[0]->dev);
+	return NULL;
+}
+
+int cmd_create(int argc, char **argv)
+{
+	struct pkern_create_params p = { .offset = PKERN_OFFSET_ANY };
+	const char *align_arg = NULL, *uuid_arg = NULL;
+	struct pkd_target t = { 0 };
+	bool have_size = false;
+	struct pkd_regions rs;
+	struct pkd_region *r;
+	int c, rc, ret = PKD_EXIT_FAIL;
+	u32 slot = 0;
+
+	p.kind = PKERN_KIND_GUEST;
+	while ((c = getopt_long(argc, argv, "r:n:s:t:a:u:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			t.region = optarg;
+			break;
+		case 'n':
+			p.name = optarg;
+			break;
+		case 's':
+			if (size_arg("size", optarg, &p.size))
+				return PKD_EXIT_USAGE;
+			have_size = true;
+			break;
+		case 't':
+			if (pkd_parse_kind(optarg, &p.kind))
+				return pkd_usage_err("invalid type '%s': use guest or iommu",
+						    optarg);
+			break;
+		case 'a':
+			align_arg = optarg;
+			break;
+		case 'u':
+			uuid_arg = optarg;
+			break;
+		case OPT_OFFSET:
+			if (size_arg("offset", optarg, &p.offset))
+				return PKD_EXIT_USAGE;
+			if (p.offset == PKERN_OFFSET_ANY)
+				return pkd_usage_err("offset '%s' is too large",
+						    optarg);
+			break;
+		case OPT_IMAGE:
+			t.image = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return PKD_EXIT_OK;
+		default:
+			return pkd_usage_err("see pkdaxctl create-namespace --help");
+		}
+	}
+	if (optind < argc)
+		return pkd_usage_err("unexpected argument '%s'; see pkdaxctl create-namespace --help",
+				    argv[optind]);
+	p.align = p.kind == PKERN_KIND_GUEST ? PKERN_ALIGN_2M : PKERN_ALIGN_4K;
+	if (align_arg && pkd_parse_align(align_arg, &p.align))
+		return pkd_usage_err("invalid alignment '%s': use 4K, 2M or 1G",
+				    align_arg);
+	if (uuid_arg) {
+		if (pkd_parse_uuid(uuid_arg, p.uuid))
+			return pkd_usage_err("invalid UUID '%s': use the 8-4-4-4-12 hex form, not all zero",
+					    uuid_arg);
+	} else {
+		uuid_generate(p.uuid);
+	}
+	if (check_args(&p, have_size))
+		return PKD_EXIT_USAGE;
+
+	if (pkd_open(&t, &rs))
+		return PKD_EXIT_FAIL;
+	r = pick_region(&rs);
+	if (!r || check_region(r, &p, have_size))
+		goto out;
+	rc = r->ops->create(r, &p, &slot);
+	if (rc) {
+		report_failure(r, &p, rc);
+		goto out;
+	}
+	pkd_json_print(pkd_ns_json(r, &r->lr->ns[slot],
+				 PKD_JSON_DAX | PKD_JSON_REGION));
+	ret = PKD_EXIT_OK;
+out:
+	pkd_close_all(&rs);
+	return ret;
+}

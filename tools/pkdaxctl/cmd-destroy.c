@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pkdaxctl destroy-namespace: find the namespace by name or UUID across
+ * the selected regions, insist on exactly one match, and remove it.
+ * Damaged labels can be destroyed too (that is how a region is repaired).
+ */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "backend.h"
+#include "pkdaxctl.h"
+
+static const char usage[] =
+"usage: pkdaxctl destroy-namespace NAME|UUID [-r REGION] [--image FILE]\n"
+"  -r, --region=R     only look in region R (pkernN or N)\n"
+"      --image=FILE   act on a region image instead of live regions\n"
+"  -h, --help         this text\n"
+"The namespace's memory is zeroed; a busy device (open or mapped) is refused.\n";
+
+enum { OPT_IMAGE = 256 };
+
+static const struct option opts[] = {
+	{ "region", required_argument, NULL, 'r' },
+	{ "image", required_argument, NULL, OPT_IMAGE },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void report_failure(const struct pkd_region *r,
+			   const struct pkern_ns *ns, int rc)
+{
+	if (rc == -PKD_E_BUSY && ns->kind == PKERN_KIND_GUEST)
+		pkd_err("/dev/dax%d.%u (namespace '%s') is busy: it is open or mapped, e.g. by a VMM; stop its users and retry",
+		       r->id, ns->slot, ns->name);
+	else if (rc == -PKD_E_BUSY)
+		pkd_err("namespace '%s' in %s is busy: its pages are in use (%s pool); release them first",
+		       ns->name, r->dev, pkern_kind_str(ns->kind));
+	else if (rc == -PKERN_E_STATE)
+		pkd_err("%s is not usable (state %s): its labels cannot change; see pkdaxctl check",
+		       r->dev, pkd_state_str(r->state));
+	else
+		pkd_err("cannot destroy '%s' in %s: %s", ns->name, r->dev,
+		       pkd_strerror(r, rc));
+}
+
+int cmd_destroy(int argc, char **argv)
+{
+	const struct pkern_ns *ns = NULL;
+	struct pkd_region *r = NULL;
+	struct pkd_target t = { 0 };
+	int c, rc, matches = 0, ret = PKD_EXIT_FAIL;
+	const char *what;
+	struct pkd_regions rs;
+	char where[256] = "";
+	struct pkern_ns victim;
+	size_t used = 0;
+
+	while ((c = getopt_long(argc, argv, "r:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			t.region = optarg;
+			break;
+		case OPT_IMAGE:
+			t.image = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return PKD_EXIT_OK;
+		default:
+			return pkd_usage_err("see pkdaxctl destroy-namespace --help");
+		}
+	}
+	if (optind >= argc)
+		return pkd_usage_err("missing NAME or UUID; see pkdaxctl destroy-namespace --help");
+	if (optind + 1 < argc)
+		return pkd_usage_err("unexpected argument '%s': destroy one namespace at a time",
+				    argv[optind + 1]);
+	what = argv[optind];
+
+	if (pkd_open(&t, &rs))
+		return PKD_EXIT_FAIL;
+	for (int i = 0; i < rs.n; i++) {
+		const struct pkern_ns *hit = pkd_lookup(rs.r[i]->lr, what);
+
+		if (used < sizeof(where))
+			used += snprintf(where + used, sizeof(where) - used,
+					 "%s%s", i ? ", " : "", rs.r[i]->dev);
+		if (!hit)
+			continue;
+		matches++;
+		r = rs.r[i];
+		ns = hit;
+	}
+	if (!matches) {
+		pkd_err("no namespace named '%s' in %s; see pkdaxctl list",
+		       what, rs.n ? where : "any region");
+		goto out;
+	}
+	if (matches > 1) {
+		pkd_err("'%s' names namespaces in several regions; pick one with -r",
+		       what);
+		goto out;
+	}
+	/* @ns points into state the backend reloads; keep a copy */
+	victim = *ns;
+	rc = r->ops->destroy(r, &victim);
+	if (rc) {
+		report_failure(r, &victim, rc);
+		goto out;
+	}
+	fprintf(stderr, "destroyed 1 namespace: '%s' (%s slot %u)\n", what,
+		r->dev, victim.slot);
+	ret = PKD_EXIT_OK;
+out:
+	pkd_close_all(&rs);
+	return ret;
+}

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pkdaxctl init-labels: write a fresh, empty label area.  Never silently
+ * drops namespaces: without --force a region that holds labels (or
+ * labels this version cannot read) is left alone, and the refusal says
+ * how many namespaces formatting would lose.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <uuid/uuid.h>
+
+#include "backend.h"
+#include "json.h"
+#include "parse.h"
+#include "pkdaxctl.h"
+
+static const char usage[] =
+"usage: pkdaxctl init-labels -r REGION [-f] [-u UUID] [--slots N]\n"
+"       pkdaxctl init-labels --image FILE [-s SIZE] [-f] [-u UUID] [--slots N]\n"
+"  -r, --region=R     region to format (pkernN or N)\n"
+"  -f, --force        format even if namespaces exist (they are lost)\n"
+"  -u, --uuid=UUID    region UUID (default: generated)\n"
+"      --slots=N      label slots = namespace limit: 64-1024, multiple of 8\n"
+"                     (default 512)\n"
+"      --image=FILE   format a region image instead of a live region\n"
+"  -s, --size=SIZE    with --image: create FILE with this size (K/M/G/T)\n"
+"  -h, --help         this text\n";
+
+enum { OPT_IMAGE = 256, OPT_SLOTS };
+
+static const struct option opts[] = {
+	{ "region", required_argument, NULL, 'r' },
+	{ "force", no_argument, NULL, 'f' },
+	{ "uuid", required_argument, NULL, 'u' },
+	{ "slots", required_argument, NULL, OPT_SLOTS },
+	{ "image", required_argument, NULL, OPT_IMAGE },
+	{ "size", required_argument, NULL, 's' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void report_failure(const struct pkd_region *r,
+			   const struct pkern_format_params *p, int rc,
+			   u32 nr_lost)
+{
+	if (rc == -PKERN_E_HAS_LABELS && nr_lost)
+		pkd_err("%s holds %u namespace%s (state %s); formatting would lose %s; add --force to format anyway",
+		       r->dev, nr_lost, nr_lost == 1 ? "" : "s",
+		       pkd_state_str(r->state), nr_lost == 1 ? "it" : "them");
+	else if (rc == -PKERN_E_HAS_LABELS)
+		pkd_err("%s holds labels this tool cannot use (state %s); see pkdaxctl check, or add --force to format and lose whatever they describe",
+		       r->dev, pkd_state_str(r->state));
+	else if (rc == -PKERN_E_TOO_SMALL)
+		pkd_err("%s (%llu bytes) is too small for %u label slots plus data; use fewer --slots or a larger region",
+		       r->dev, (unsigned long long)r->size,
+		       p->nslots ? p->nslots : PKERN_DEFAULT_SLOTS);
+	else
+		pkd_err("cannot format %s: %s", r->dev, pkd_strerror(r, rc));
+}
+
+int cmd_init(int argc, char **argv)
+{
+	struct pkern_format_params p = { .force = false };
+	struct pkd_target t = { 0 };
+	struct pkd_regions rs;
+	struct pkd_region *r;
+	int c, rc, ret = PKD_EXIT_FAIL;
+	u32 nr_lost = 0;
+	bool have_uuid = false;
+
+	while ((c = getopt_long(argc, argv, "r:fu:s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			t.region = optarg;
+			break;
+		case 'f':
+			p.force = true;
+			break;
+		case 'u':
+			if (pkd_parse_uuid(optarg, p.uuid))
+				return pkd_usage_err("invalid UUID '%s': use the 8-4-4-4-12 hex form, not all zero",
+						    optarg);
+			have_uuid = true;
+			break;
+		case OPT_SLOTS:
+			if (pkd_parse_u32(optarg, &p.nslots) ||
+			    p.nslots < PKERN_MIN_SLOTS ||
+			    p.nslots > PKERN_MAX_SLOTS || p.nslots % 8)
+				return pkd_usage_err("invalid --slots '%s': use a multiple of 8 from %u to %u",
+						    optarg, PKERN_MIN_SLOTS,
+						    PKERN_MAX_SLOTS);
+			break;
+		case 's':
+			rc = pkd_parse_size(optarg, &t.create_size);
+			if (rc || !t.create_size)
+				return pkd_usage_err("invalid size '%s': use a number with an optional K, M, G or T suffix, e.g. 1G",
+						    optarg);
+			break;
+		case OPT_IMAGE:
+			t.image = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return PKD_EXIT_OK;
+		default:
+			return pkd_usage_err("see pkdaxctl init-labels --help");
+		}
+	}
+	if (optind < argc)
+		return pkd_usage_err("unexpected argument '%s'; see pkdaxctl init-labels --help",
+				    argv[optind]);
+	if (t.create_size && !t.image)
+		return pkd_usage_err("--size only applies to --image; a live region's size is fixed by memmap=");
+	if (!t.image && !t.region)
+		return pkd_usage_err("which region? name it with -r pkernN (see pkdaxctl list -R)");
+	if (!have_uuid)
+		uuid_generate(p.uuid);
+
+	if (pkd_open(&t, &rs))
+		return PKD_EXIT_FAIL;
+	r = rs.r[0];
+	rc = r->ops->format(r, &p, &nr_lost);
+	if (rc) {
+		report_failure(r, &p, rc, nr_lost);
+		/* a file this run created must not stay behind half-made */
+		if (r->created && unlink(t.image))
+			pkd_err("cannot remove %s: %s", t.image, strerror(errno));
+		goto out;
+	}
+	pkd_json_print(pkd_region_json(r, 0));
+	ret = PKD_EXIT_OK;
+out:
+	pkd_close_all(&rs);
+	return ret;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* pkdaxctl: command entry points and the error-reporting convention. */
+#ifndef PKDAXCTL_H
+#define PKDAXCTL_H
+
+#ifndef PKDAXCTL_VERSION
+#define PKDAXCTL_VERSION "0.1"
+#endif
+
+/* Exit codes, documented in pkdaxctl(1) */
+#define PKD_EXIT_OK	0	/* done; check: no problems */
+#define PKD_EXIT_FAIL	1	/* refused or failed; check: problems found */
+#define PKD_EXIT_USAGE	2	/* bad command line; check: could not check */
+
+/* Name of the running command, for messages */
+extern const char *pkd_cmd;
+
+/* One line on stderr: "pkdaxctl <command>: <message>" */
+void pkd_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Usage error: message plus a pointer to --help; returns PKD_EXIT_USAGE */
+int pkd_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+int cmd_list(int argc, char **argv);
+int cmd_create(int argc, char **argv);
+int cmd_destroy(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+
+#endif /* PKDAXCTL_H */
