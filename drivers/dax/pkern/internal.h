@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * dax_pkern internals shared by the files of the module.
+ */
+#ifndef PKERN_INTERNAL_H
+#define PKERN_INTERNAL_H
+
+#include <linux/cdev.h>
+#include <linux/device.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/platform_device.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/pkern.h>
+
+#include "pkern_label.h"
+#include "pkern_pool.h"
+
+#define PKERN_MAX_REGIONS	16
+#define PKERN_NS_DRV_NAME	"pkern-ns"
+
+struct dev_dax;
+struct pkern_rgn;
+
+/**
+ * struct pkern_pool - an open iommu page-table pool (see pkern.h)
+ * @ref: the namespace holds one reference, each pkern_pool_get() one more
+ * @holders: outstanding pkern_pool_get()s; destroy is refused while > 0
+ * @lock: serialises the allocator; taken in atomic context
+ * @dead: the namespace went away; allocations fail
+ * @phys: physical start of the namespace
+ * @st: allocator state over @st.m.base, a memremap() of the namespace
+ */
+struct pkern_pool {
+	struct kref ref;
+	atomic_t holders;
+	spinlock_t lock;
+	bool dead;
+	phys_addr_t phys;
+	struct pkern_pool_state st;
+};
+
+/**
+ * struct pkern_nsdev - one usable namespace exposed as a child device
+ * @rgn: owning region
+ * @slot: label slot (M of /dev/daxN.M)
+ * @ns: copy of the decoded label
+ * @pdev: the "pkernN.M" platform device
+ * @dev_dax: device-dax instance while the child is bound (guest kind)
+ * @pool: open pool (iommu kind), created on first pkern_pool_get()
+ */
+struct pkern_nsdev {
+	struct pkern_rgn *rgn;
+	u32 slot;
+	struct pkern_ns ns;
+	struct platform_device *pdev;
+	struct dev_dax *dev_dax;
+	struct pkern_pool *pool;
+};
+
+/**
+ * struct pkern_rgn - one legacy persistent-memory range, pkernN
+ * @dev: class "pkern" device; also the /dev/pkernN character device
+ * @cdev: control interface
+ * @id: N
+ * @phys: start of the range
+ * @size: bytes in the range
+ * @labels: memremap() of the label area (at most its maximum size)
+ * @map_len: bytes mapped at @labels
+ * @label_res: iomem reservation of the live label area, if any
+ * @lock: serialises every label update, child changes and ioctl
+ * @lr: label state, owned by lib/ (large: vmalloc'ed)
+ * @state: enum pkern_region_state
+ * @dead: the range is being torn down; ioctls fail with ENXIO
+ * @nsdev: child per usable namespace, by slot
+ * @node: entry in the global region list
+ * @scrub_err: why the last scrub callback failed (e.g. -EINTR)
+ * @nr_writes: media writes so far (fault injection counts them)
+ * @fail_after: fail every media write after this many (0: never)
+ */
+struct pkern_rgn {
+	struct device dev;
+	struct cdev cdev;
+	int id;
+	phys_addr_t phys;
+	u64 size;
+	void *labels;
+	u64 map_len;
+	struct resource *label_res;
+	struct mutex lock;
+	struct pkern_region *lr;
+	u32 state;
+	bool dead;
+	struct pkern_nsdev *nsdev[PKERN_MAX_SLOTS];
+	struct list_head node;
+	int scrub_err;
+	u64 nr_writes;
+	u64 fail_after;
+};
+
+static inline struct pkern_rgn *to_pkern_rgn(struct device *dev)
+{
+	return container_of(dev, struct pkern_rgn, dev);
+}
+
+/* main.c */
+extern const struct class pkern_class;
+extern dev_t pkern_devt;
+extern struct mutex pkern_regions_lock;
+extern struct list_head pkern_regions;
+
+/* region.c */
+int pkern_region_add(struct device *parent, int id, phys_addr_t phys,
+		     u64 size);
+void pkern_region_remove(struct pkern_rgn *rgn);
+int pkern_region_reload(struct pkern_rgn *rgn);
+void pkern_region_sync_children(struct pkern_rgn *rgn);
+u64 pkern_region_data_start(const struct pkern_rgn *rgn);
+int pkern_errno(int pkern_err);
+extern const struct pkern_media_ops pkern_media_ops;
+
+/* ns.c */
+extern struct platform_driver pkern_ns_driver;
+int pkern_ns_add(struct pkern_rgn *rgn, const struct pkern_ns *ns);
+void pkern_ns_remove(struct pkern_rgn *rgn, u32 slot);
+int pkern_ns_busy(struct pkern_rgn *rgn, u32 slot);
+
+/* ctl.c */
+extern const struct file_operations pkern_ctl_fops;
+
+/* sysfs.c */
+extern const struct attribute_group *pkern_region_groups[];
+extern const struct attribute_group *pkern_ns_groups[];
+const char *pkern_state_str(u32 state);
+
+/* pool_kapi.c */
+void pkern_pool_detach(struct pkern_nsdev *nd);
+
+/* debugfs.c */
+#ifdef PKERN_DEBUG_FAULTS
+void pkern_debugfs_init(void);
+void pkern_debugfs_exit(void);
+void pkern_debugfs_add(struct pkern_rgn *rgn);
+void pkern_debugfs_remove(struct pkern_rgn *rgn);
+#else
+static inline void pkern_debugfs_init(void) {}
+static inline void pkern_debugfs_exit(void) {}
+static inline void pkern_debugfs_add(struct pkern_rgn *rgn) {}
+static inline void pkern_debugfs_remove(struct pkern_rgn *rgn) {}
+#endif
+
+#endif /* PKERN_INTERNAL_H */

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The media backend lib/ runs on: the memremap()ed label area for label
+ * reads and writes, short-lived chunk mappings for scrubbing data.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/io.h>
+#include <linux/libnvdimm.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sizes.h>
+#include <linux/string.h>
+
+#include "internal.h"
+
+/* Big enough to amortise map/unmap, small enough to stay responsive. */
+#define PKERN_SCRUB_CHUNK	SZ_2M
+
+static bool pkern_in_labels(struct pkern_rgn *rgn, u64 off, u64 len)
+{
+	return rgn->labels && off <= rgn->map_len && len <= rgn->map_len - off;
+}
+
+static int pkern_media_read(void *ctx, u64 off, void *buf, u64 len)
+{
+	struct pkern_rgn *rgn = ctx;
+
+	if (!pkern_in_labels(rgn, off, len))
+		return -EIO;
+	memcpy(buf, rgn->labels + off, len);
+	return 0;
+}
+
+/*
+ * Label writes bypass the cache (non-temporal stores) so that persist()
+ * only has to order them; this is what makes a label update durable on
+ * real legacy NVDIMMs too, not only across kexec on DRAM.
+ */
+static int pkern_media_write(void *ctx, u64 off, const void *buf, u64 len)
+{
+	struct pkern_rgn *rgn = ctx;
+
+	if (!pkern_in_labels(rgn, off, len))
+		return -EIO;
+	rgn->nr_writes++;
+	if (rgn->fail_after && rgn->nr_writes > rgn->fail_after)
+		return -EIO;
+	memcpy_flushcache(rgn->labels + off, buf, len);
+	return 0;
+}
+
+static int pkern_media_persist(void *ctx, u64 off, u64 len)
+{
+	struct pkern_rgn *rgn = ctx;
+
+	if (!pkern_in_labels(rgn, off, len))
+		return -EIO;
+	/* orders the non-temporal stores of pkern_media_write() */
+	wmb();
+	return 0;
+}
+
+/*
+ * Zero a data-area extent: new namespaces before their label is written,
+ * destroyed ones after their label is gone.  The data area is never kept
+ * mapped, so map it a chunk at a time; stop early (before the label is
+ * written, on create) if the caller is being killed.
+ */
+static int pkern_media_scrub(void *ctx, u64 off, u64 len)
+{
+	struct pkern_rgn *rgn = ctx;
+	u64 chunk;
+	void *p;
+
+	rgn->scrub_err = 0;
+	if (off > rgn->size || len > rgn->size - off)
+		return -EIO;
+	while (len) {
+		if (fatal_signal_pending(current)) {
+			rgn->scrub_err = -EINTR;
+			return -EINTR;
+		}
+		chunk = min_t(u64, len, PKERN_SCRUB_CHUNK -
+			      ((rgn->phys + off) & (PKERN_SCRUB_CHUNK - 1)));
+		p = memremap(rgn->phys + off, chunk, MEMREMAP_WB);
+		if (!p) {
+			rgn->scrub_err = -ENOMEM;
+			return -ENOMEM;
+		}
+		memset(p, 0, chunk);
+		arch_wb_cache_pmem(p, chunk);
+		memunmap(p);
+		off += chunk;
+		len -= chunk;
+		cond_resched();
+	}
+	wmb();
+	return 0;
+}
+
+const struct pkern_media_ops pkern_media_ops = {
+	.read = pkern_media_read,
+	.write = pkern_media_write,
+	.persist = pkern_media_persist,
+	.scrub = pkern_media_scrub,
+};

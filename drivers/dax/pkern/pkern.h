@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * dax_pkern kernel API: persistent IOMMU page-table pools.
+ *
+ * An `iommu` namespace of a pkern region is a pool of 4 KiB pages whose
+ * allocation state survives kexec (layout: lib/pkern_pool.h).  The IOMMU
+ * hook looks a pool up by namespace name, takes zeroed pages for page
+ * tables and gives them back; after kexec the pool still knows which
+ * pages the previous kernel's domains use.
+ *
+ * Allocation and free never sleep and may be called in atomic context.
+ */
+#ifndef PKERN_H
+#define PKERN_H
+
+#include <linux/types.h>
+
+struct pkern_pool;
+
+struct pkern_pool *pkern_pool_get(const char *name);
+void pkern_pool_put(struct pkern_pool *pool);
+void *pkern_pool_alloc_page(struct pkern_pool *pool, phys_addr_t *phys);
+int pkern_pool_free_page(struct pkern_pool *pool, phys_addr_t phys);
+bool pkern_pool_page_allocated(struct pkern_pool *pool, phys_addr_t phys);
+void *pkern_pool_phys_to_virt(struct pkern_pool *pool, phys_addr_t phys);
+u64 pkern_pool_in_use(struct pkern_pool *pool);
+u64 pkern_pool_capacity(struct pkern_pool *pool);
+
+#endif /* PKERN_H */

@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kernel API over iommu namespaces: persistent page-table pools.
+ * The on-media allocator is lib/pool.c; this file maps the pool, locks
+ * it, and ties its lifetime to the namespace and the module.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/io.h>
+#include <linux/libnvdimm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "internal.h"
+#include "pkern.h"
+
+/* Bitmap words and pages are written with normal stores: write back. */
+static void pkern_pool_persist(void *ctx, const void *addr, u64 len)
+{
+	arch_wb_cache_pmem((void *)addr, len);
+	wmb();
+}
+
+static void pkern_pool_release(struct kref *ref)
+{
+	struct pkern_pool *pool = container_of(ref, struct pkern_pool, ref);
+
+	memunmap(pool->st.m.base);
+	kfree(pool);
+}
+
+/* Map and validate the pool of @nd; rgn->lock held. */
+static int pkern_pool_open_ns(struct pkern_nsdev *nd)
+{
+	struct pkern_rgn *rgn = nd->rgn;
+	struct pkern_pool_media m = { };
+	struct pkern_pool *pool;
+	bool fresh;
+	int ret;
+
+	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
+	if (!pool)
+		return -ENOMEM;
+	kref_init(&pool->ref);
+	spin_lock_init(&pool->lock);
+	atomic_set(&pool->holders, 0);
+	pool->phys = rgn->phys + nd->ns.offset;
+	m.base = memremap(pool->phys, nd->ns.size, MEMREMAP_WB);
+	if (!m.base) {
+		kfree(pool);
+		return -ENOMEM;
+	}
+	m.size = nd->ns.size;
+	m.persist = pkern_pool_persist;
+	ret = pkern_pool_open(&pool->st, &m, nd->ns.uuid, &fresh);
+	if (ret) {
+		pr_err("%s: pool %s (slot %u): %s; not usable\n",
+		       dev_name(&rgn->dev), nd->ns.name, nd->slot,
+		       ret == -PKERN_E_CORRUPT ?
+		       "header invalid while pages are marked in use" :
+		       "too small for a pool");
+		memunmap(m.base);
+		kfree(pool);
+		return pkern_errno(ret);
+	}
+	pr_info("%s: pool %s: %llu of %llu pages in use%s\n",
+		dev_name(&rgn->dev), nd->ns.name, pool->st.in_use,
+		pool->st.nr_pages, fresh ? " (new)" : "");
+	nd->pool = pool;
+	return 0;
+}
+
+/**
+ * pkern_pool_detach() - the namespace of a pool goes away
+ * @nd: namespace, region lock held
+ *
+ * Later allocations fail; the mapping stays until the last holder puts
+ * the pool.
+ */
+void pkern_pool_detach(struct pkern_nsdev *nd)
+{
+	struct pkern_pool *pool = nd->pool;
+	unsigned long flags;
+
+	if (!pool)
+		return;
+	nd->pool = NULL;
+	spin_lock_irqsave(&pool->lock, flags);
+	pool->dead = true;
+	spin_unlock_irqrestore(&pool->lock, flags);
+	kref_put(&pool->ref, pkern_pool_release);
+}
+
+/**
+ * pkern_pool_get() - look up an iommu pool by namespace name
+ * @name: namespace name; every ready region is searched, lowest first
+ *
+ * The pool's namespace cannot be destroyed and the module cannot be
+ * unloaded until pkern_pool_put().  Opening maps the pool and validates
+ * its header and bitmap; a fresh (zeroed) pool gets a header.
+ *
+ * Context: process context, may sleep.
+ * Return: the pool, or an ERR_PTR(): -ENOENT (no such iommu namespace),
+ * -EIO (pool header corrupt), -ENOMEM.
+ */
+struct pkern_pool *pkern_pool_get(const char *name)
+{
+	struct pkern_pool *pool = ERR_PTR(-ENOENT);
+	const struct pkern_ns *ns;
+	struct pkern_nsdev *nd;
+	struct pkern_rgn *rgn;
+	int ret;
+
+	mutex_lock(&pkern_regions_lock);
+	list_for_each_entry(rgn, &pkern_regions, node) {
+		mutex_lock(&rgn->lock);
+		ns = NULL;
+		if (rgn->state == PKERN_STATE_READY && !rgn->dead)
+			ns = pkern_find_name(rgn->lr, name);
+		nd = ns ? rgn->nsdev[ns->slot] : NULL;
+		if (!nd || nd->ns.kind != PKERN_KIND_IOMMU) {
+			mutex_unlock(&rgn->lock);
+			continue;
+		}
+		ret = nd->pool ? 0 : pkern_pool_open_ns(nd);
+		if (ret) {
+			pool = ERR_PTR(ret == -ENXIO ? -EIO : ret);
+		} else if (!try_module_get(THIS_MODULE)) {
+			pool = ERR_PTR(-ENODEV);
+		} else {
+			pool = nd->pool;
+			kref_get(&pool->ref);
+			atomic_inc(&pool->holders);
+		}
+		mutex_unlock(&rgn->lock);
+		break;
+	}
+	mutex_unlock(&pkern_regions_lock);
+	return pool;
+}
+EXPORT_SYMBOL_GPL(pkern_pool_get);
+
+/**
+ * pkern_pool_put() - release a pool from pkern_pool_get()
+ * @pool: pool
+ *
+ * Pages stay allocated on media; a later pkern_pool_get() (also after
+ * kexec) sees them in use.
+ */
+void pkern_pool_put(struct pkern_pool *pool)
+{
+	if (IS_ERR_OR_NULL(pool))
+		return;
+	atomic_dec(&pool->holders);
+	kref_put(&pool->ref, pkern_pool_release);
+	module_put(THIS_MODULE);
+}
+EXPORT_SYMBOL_GPL(pkern_pool_put);
+
+/**
+ * pkern_pool_alloc_page() - take a zeroed 4 KiB page from a pool
+ * @pool: pool from pkern_pool_get()
+ * @phys: out: physical address of the page
+ *
+ * The page is zeroed and durable, and marked in use on media, before
+ * this returns.
+ *
+ * Context: any; does not sleep.
+ * Return: kernel virtual address of the page, or NULL if the pool is
+ * full or its namespace is gone.
+ */
+void *pkern_pool_alloc_page(struct pkern_pool *pool, phys_addr_t *phys)
+{
+	unsigned long flags;
+	void *va = NULL;
+	u64 off;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	if (!pool->dead && !pkern_pool_alloc(&pool->st, &off)) {
+		*phys = pool->phys + off;
+		va = pool->st.m.base + off;
+	}
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return va;
+}
+EXPORT_SYMBOL_GPL(pkern_pool_alloc_page);
+
+static bool pkern_pool_off(struct pkern_pool *pool, phys_addr_t phys,
+			   u64 *off)
+{
+	if (phys < pool->phys || phys - pool->phys >= pool->st.m.size)
+		return false;
+	*off = phys - pool->phys;
+	return true;
+}
+
+/**
+ * pkern_pool_free_page() - give a page back
+ * @pool: pool from pkern_pool_get()
+ * @phys: physical address from pkern_pool_alloc_page()
+ *
+ * Context: any; does not sleep.
+ * Return: 0, -EINVAL if @phys is not an allocated page of @pool, -ENXIO
+ * if the namespace is gone.
+ */
+int pkern_pool_free_page(struct pkern_pool *pool, phys_addr_t phys)
+{
+	unsigned long flags;
+	int ret = -EINVAL;
+	u64 off;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	if (pool->dead)
+		ret = -ENXIO;
+	else if (pkern_pool_off(pool, phys, &off))
+		ret = pkern_errno(pkern_pool_free(&pool->st, off));
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(pkern_pool_free_page);
+
+/**
+ * pkern_pool_page_allocated() - is @phys an allocated page of @pool?
+ * @pool: pool from pkern_pool_get()
+ * @phys: physical address
+ *
+ * Lets the IOMMU hook check page-table pointers it finds after kexec.
+ *
+ * Context: any; does not sleep.
+ * Return: true if @phys is the start of a page marked in use.
+ */
+bool pkern_pool_page_allocated(struct pkern_pool *pool, phys_addr_t phys)
+{
+	unsigned long flags;
+	bool ret = false;
+	u64 off;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	if (!pool->dead && pkern_pool_off(pool, phys, &off))
+		ret = pkern_pool_page_in_use(&pool->st, off);
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(pkern_pool_page_allocated);
+
+/**
+ * pkern_pool_phys_to_virt() - kernel address of an allocated page
+ * @pool: pool from pkern_pool_get()
+ * @phys: physical address of an allocated page
+ *
+ * Context: any; does not sleep.
+ * Return: the page's kernel virtual address, or NULL if @phys is not an
+ * allocated page of @pool.
+ */
+void *pkern_pool_phys_to_virt(struct pkern_pool *pool, phys_addr_t phys)
+{
+	u64 off;
+
+	if (!pkern_pool_page_allocated(pool, phys) ||
+	    !pkern_pool_off(pool, phys, &off))
+		return NULL;
+	return pool->st.m.base + off;
+}
+EXPORT_SYMBOL_GPL(pkern_pool_phys_to_virt);
+
+/**
+ * pkern_pool_in_use() - pages currently allocated
+ * @pool: pool from pkern_pool_get()
+ *
+ * Return: number of pages marked in use on media.
+ */
+u64 pkern_pool_in_use(struct pkern_pool *pool)
+{
+	unsigned long flags;
+	u64 n;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	n = pool->st.in_use;
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return n;
+}
+EXPORT_SYMBOL_GPL(pkern_pool_in_use);
+
+/**
+ * pkern_pool_capacity() - allocatable pages
+ * @pool: pool from pkern_pool_get()
+ *
+ * Return: number of 4 KiB pages the pool can hand out in total.
+ */
+u64 pkern_pool_capacity(struct pkern_pool *pool)
+{
+	return pool->st.nr_pages;
+}
+EXPORT_SYMBOL_GPL(pkern_pool_capacity);
