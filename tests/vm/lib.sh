@@ -152,13 +152,19 @@ pk() {
 	printf '%s\n' "$out"
 }
 
-# ns_dev NAME: /dev/daxN.M of a guest namespace, from pkdaxctl list
+# ns_field NAME KEY: a namespace's KEY from 'pkdaxctl list -N -D' (empty
+# when the namespace or the key is absent)
+ns_field() {
+	pk list -N -D | jq -r --arg n "$1" --arg k "$2" \
+		'first(.. | objects | select(.name? == $n) | .[$k] // empty)'
+}
+
+# ns_dev NAME: /dev/daxN.M of a guest namespace
 ns_dev() {
 	local d
-	d=$(pk list -N | jq -r --arg n "$1" \
-		'first(.. | objects | select(.name? == $n) | (.chardev // .dev // empty))')
-	[ -n "$d" ] || fail "namespace $1 not in 'pkdaxctl list -N'"
-	case $d in /dev/*) echo "$d" ;; *) echo "/dev/$d" ;; esac
+	d=$(ns_field "$1" chardev)
+	[ -n "$d" ] || fail "namespace $1 has no dax device in 'pkdaxctl list -N -D'"
+	echo "/dev/${d#/dev/}"
 }
 
 # dax_snapshot FILE: stock daxctl's view, key-sorted for comparison
@@ -172,4 +178,29 @@ no_splat() {
 	local s
 	s=$(dmesg | grep -E 'WARNING:|BUG:|Oops|KASAN|UBSAN|general protection fault|Call Trace' | head -n 1)
 	[ -z "$s" ] || fail "kernel splat: $s"
+}
+
+# stock_up: the stock legacy-pmem stack (nd_e820 + nd_pmem), raw /dev/pmem0:
+# an independent reader/writer of the region's bytes while pkern is not
+# loaded
+stock_up() {
+	must "load stock pmem drivers" modprobe -a nd_pmem nd_e820
+	wait_for /dev/pmem0 10 || fail "stock /dev/pmem0 did not appear"
+}
+
+stock_down() {
+	must "unload stock pmem drivers" modprobe -r nd_e820 nd_pmem
+}
+
+# raw_sha OFFSET LEN: sha256 of region bytes through /dev/pmem0 (MiB units)
+raw_sha() {
+	dd if=/dev/pmem0 bs=1M skip=$(($1 >> 20)) count=$(($2 >> 20)) 2>/dev/null |
+		sha256sum | cut -d' ' -f1
+}
+
+# raw_poke OFFSET HEXBYTES: write bytes into the region via /dev/pmem0
+raw_poke() {
+	printf "$(echo "$2" | sed 's/../\\x&/g')" |
+		dd of=/dev/pmem0 bs=1 seek=$(($1)) conv=notrunc,fsync 2>/dev/null ||
+		fail "write at $1 of /dev/pmem0 failed"
 }

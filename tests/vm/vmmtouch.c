@@ -7,6 +7,7 @@
  *   vmmtouch zero DEV                check that every byte is zero
  *   vmmtouch pmemcheck DEV           map it the way libpmem users do
  *   vmmtouch poke DEV OFFSET         invert one 64-bit word (self-tests)
+ *   vmmtouch hold DEV SECONDS        keep it mapped, as a running guest does
  *   vmmtouch clock                   print the TSC and its rate (kHz)
  *
  * The pattern is a pure function of (seed, word index), so verify needs
@@ -35,7 +36,7 @@ static const char *prog = "vmmtouch";
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: %s fill DEV SEED LAYOUT | verify DEV SEED LAYOUT | zero DEV | pmemcheck DEV | poke DEV OFFSET | clock\n",
+		"usage: %s fill DEV SEED LAYOUT | verify DEV SEED LAYOUT | zero DEV | pmemcheck DEV | poke DEV OFFSET | hold DEV SECONDS | clock\n",
 		prog);
 	return 2;
 }
@@ -315,6 +316,27 @@ static int cmd_poke(const char *dev, const char *off_s)
 	return 0;
 }
 
+static int cmd_hold(const char *dev, const char *secs_s)
+{
+	volatile uint64_t *p;
+	char desc[LAYOUT_MAX];
+	unsigned long align;
+	uint64_t size, secs;
+
+	if (parse_seed(secs_s, &secs) ||
+	    describe(dev, desc, sizeof(desc), &size, &align))
+		return 1;
+	p = map_dev(dev, size, PROT_READ);
+	if (!p)
+		return 1;
+	(void)p[0];	/* fault it in: a real mapping, not just a VMA */
+	printf("hold %s: mapped\n", dev_basename(dev));
+	fflush(stdout);
+	sleep(secs);
+	munmap((void *)p, size);
+	return 0;
+}
+
 /* TSC survives kexec (no CPU reset), so it times kexec -e -> ready. */
 static int cmd_clock(void)
 {
@@ -346,6 +368,8 @@ int main(int argc, char **argv)
 		return cmd_pmemcheck(argv[2]);
 	if (!strcmp(argv[1], "poke") && argc == 4)
 		return cmd_poke(argv[2], argv[3]);
+	if (!strcmp(argv[1], "hold") && argc == 4)
+		return cmd_hold(argv[2], argv[3]);
 	if (!strcmp(argv[1], "clock") && argc == 2)
 		return cmd_clock();
 	return usage();

@@ -7,14 +7,14 @@
 # address.  Proves the harness and is the comparison point for pkern.
 . "$VM_TOP/tests/vm/lib.sh"
 
-stock_up() {
+stock_devdax_up() {
 	# dax_pmem before nd_e820 so the namespace binds as devdax at once
 	must "load stock pmem drivers" modprobe -a dax_pmem device_dax nd_pmem nd_e820
 }
 
 case $PH in
 0)
-	stock_up
+	stock_devdax_up
 	must "create devdax namespace" \
 		ndctl create-namespace -f -e namespace0.0 -m devdax -a 2M
 	wait_for /dev/dax0.0 || fail "/dev/dax0.0 did not appear"
@@ -24,7 +24,7 @@ case $PH in
 	kexec_next
 	;;
 1)
-	stock_up
+	stock_devdax_up
 	wait_for /dev/dax0.0 10 || fail "/dev/dax0.0 not back after kexec"
 	ready_report /dev/dax0.0
 	dax_snapshot "$STATE/daxctl.after"
