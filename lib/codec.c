@@ -8,7 +8,6 @@
  */
 #include "pkern_lib.h"
 
-
 bool pk_uuid_zero(const u8 *uuid)
 {
 	int i;
