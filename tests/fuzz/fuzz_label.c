@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libFuzzer target for the label format.
+ *
+ * Input: one mode byte, then a region image from offset 0.  The region is
+ * either the image rounded up to 4 KiB or 64 MiB (mode bit 7; served
+ * beyond the image as zeroes), plus 0..62 extra granules (bits 0-5; 63
+ * means "512 bytes short of a granule"), so both tiny regions and regions
+ * larger than the input are loaded, and sizes that differ from the
+ * recorded one.  Mode bit 6 recomputes every checksum first, so that
+ * mutations reach the checks behind the CRCs.  Loads and queries everything; on a loadable region it
+ * also creates and destroys namespaces on a copy.  Invariants are checked
+ * here and abort() on violation:
+ *  - no usable namespace lies outside [data_start, region size) or wraps;
+ *  - no two usable namespaces overlap;
+ *  - a new namespace lies on bytes no trusted extent covered;
+ *  - after create/destroy the in-memory state equals a reload.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <zlib.h>
+#include "helpers.h"
+
+#define MIB		(1ULL << 20)
+#define BUF_MAX		0x45000ULL	/* label area for 1024 slots, and more */
+
+static struct pkern_region r, r2;
+static struct snap s1, s2;
+
+static void check(bool ok, const char *what)
+{
+	if (!ok) {
+		fprintf(stderr, "fuzz_label: invariant violated: %s\n", what);
+		abort();
+	}
+}
+
+static void on_problem(void *arg, const struct pkern_problem *p)
+{
+	(void)arg;
+	check(p->code > PKERN_P_NONE && p->code < PKERN_P_MAX, "problem code");
+	check(pkern_problem_str(p->code) != NULL, "problem string");
+}
+
+static void check_region(const struct pkern_region *rg, u64 size)
+{
+	const struct pkern_ns *ns, *o;
+	const struct pkern_sb_info *sb;
+	u64 total, largest, ds, end;
+	u32 used = 0;
+
+	check(pkern_strerror(rg->status) != NULL, "strerror");
+	pkern_for_each_ns(rg, ns) {
+		used++;
+		check(ns->name[PKERN_NAME_LEN - 1] == '\0', "name terminated");
+		check(rg->active_sb >= 0, "labels without superblock");
+		check(ns->slot < rg->sb[rg->active_sb].nslots, "slot range");
+	}
+	check(used == rg->nr_used, "nr_used");
+	if (rg->status)
+		return;
+	sb = &rg->sb[rg->active_sb];
+	ds = sb->data_start;
+	check(sb->region_size == size, "loaded with a different size");
+	check(ds >= PKERN_SLOT_OFF + (u64)sb->nslots * PKERN_SLOT_SIZE,
+	      "data start inside slots");
+	pkern_for_each_ns(rg, ns) {
+		if (!pkern_ns_usable(ns))
+			continue;
+		end = ns->offset + ns->size;
+		check(ns->size && end > ns->offset, "usable extent wraps");
+		check(ns->offset >= ds && end <= size, "usable outside data");
+		check(ns->kind == PKERN_KIND_GUEST || ns->kind == PKERN_KIND_IOMMU,
+		      "usable with unknown kind");
+		check(pkern_find_name(rg, ns->name) == ns, "find_name");
+		check(pkern_find_uuid(rg, ns->uuid) == ns, "find_uuid");
+		pkern_for_each_ns(rg, o)
+			check(o == ns || !pkern_ns_usable(o) ||
+			      end <= o->offset || o->offset + o->size <= ns->offset,
+			      "usable namespaces overlap");
+	}
+	total = pkern_free_bytes(rg, PKERN_ALIGN_4K, &largest);
+	check(total <= size - ds && largest <= total, "free bytes 4K");
+	check(!(total % PKERN_GRANULE), "free bytes granular");
+	pkern_free_bytes(rg, PKERN_ALIGN_2M, &largest);
+	check(largest <= total && !(largest % PKERN_ALIGN_2M), "free bytes 2M");
+}
+
+/* Reload @m into r2 and compare with the in-memory @rg. */
+static void check_reload(const struct pkern_region *rg,
+			 const struct pkern_media *m)
+{
+	u64 fa, fb, la, lb;
+
+	snap_take(&s1, rg);
+	fa = pkern_free_bytes(rg, PKERN_ALIGN_4K, &la);
+	pkern_load(&r2, m);
+	snap_take(&s2, &r2);
+	fb = pkern_free_bytes(&r2, PKERN_ALIGN_4K, &lb);
+	check(snap_eq(&s1, &s2), "in-memory state differs from reload");
+	check(fa == fb && la == lb, "free space differs from reload");
+}
+
+static void try_updates(struct memmedia *mm, const struct pkern_media *m,
+			const u8 *data, size_t len, u64 size)
+{
+	struct pkern_create_params p = { .name = "fuzz0", .kind = 1 };
+	const struct pkern_ns *ns, *created = NULL;
+	u8 sel = len ? data[len - 1] : 0;
+	u64 off, sz;
+	u32 slot;
+	int ret;
+
+	(void)mm;
+	make_uuid(p.uuid, "fuzz0");
+	p.align = (sel & 1) ? PKERN_ALIGN_2M : PKERN_ALIGN_4K;
+	p.size = p.align * (1 + (sel >> 4));
+	p.offset = (sel & 2) ? PKERN_OFFSET_ANY :
+		   (r.sb[r.active_sb].data_start + p.align - 1) & ~(p.align - 1);
+	ret = pkern_create(&r, &p, &created);
+	if (ret == 0) {
+		off = created->offset;
+		sz = created->size;
+		check(pkern_ns_usable(created), "created namespace unusable");
+		check(off >= r.sb[r.active_sb].data_start && off + sz <= size &&
+		      !(off % p.align), "created outside data area");
+		pkern_for_each_ns(&r, ns)
+			check(ns == created || !pkern_ns_usable(ns) ||
+			      off + sz <= ns->offset ||
+			      ns->offset + ns->size <= off,
+			      "created over a namespace");
+		check_reload(&r, m);
+		check_region(&r, size);
+		slot = created->slot;
+		check(pkern_destroy(&r, slot) == 0, "destroy of new namespace");
+		check_reload(&r, m);
+	} else {
+		check(ret == -PKERN_E_NOSPC || ret == -PKERN_E_NOSLOT ||
+		      ret == -PKERN_E_EXIST || ret == -PKERN_E_STATE,
+		      "unexpected create error");
+	}
+	/* destroy whatever the input put in the first used slot */
+	ns = pkern_ns_next(&r, NULL);
+	if (ns) {
+		check(pkern_destroy(&r, ns->slot) == 0, "destroy");
+		check_reload(&r, m);
+		check_region(&r, size);
+	}
+}
+
+static void put_crc(u8 *p, size_t len)
+{
+	u32 c = htole32((u32)crc32(0L, p, (uInt)(len - 4)));
+
+	memcpy(p + len - 4, &c, 4);
+}
+
+/* Recompute the CRC of every structure that has data in the image. */
+static void fix_crcs(u8 *buf, size_t len)
+{
+	size_t off;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (PKERN_SB_OFF(i) + sizeof(struct pkern_sb) <= len)
+			put_crc(buf + PKERN_SB_OFF(i), sizeof(struct pkern_sb));
+		if (PKERN_INDEX_OFF(i) + PKERN_BLOCK_SIZE <= len)
+			put_crc(buf + PKERN_INDEX_OFF(i), PKERN_BLOCK_SIZE);
+	}
+	for (off = PKERN_SLOT_OFF; off + PKERN_SLOT_SIZE <= len &&
+	     off < PKERN_SLOT_OFF + PKERN_MAX_SLOTS * PKERN_SLOT_SIZE;
+	     off += PKERN_SLOT_SIZE)
+		if (buf[off])	/* first UUID byte: leave empty slots alone */
+			put_crc(buf + off, PKERN_SLOT_SIZE);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct memmedia mm;
+	struct pkern_media m;
+	u64 region, buf_len;
+	u8 mode, *buf;
+	size_t len;
+
+	if (size < 1)
+		return 0;
+	mode = data[0];
+	data++;
+	len = size - 1;
+	if (len > BUF_MAX)
+		return 0;
+	region = (mode & 0x80) ? 64 * MIB : (len + 4095) & ~4095ULL;
+	if ((mode & 0x3f) == 0x3f)
+		region += PKERN_GRANULE - 512;	/* not whole granules */
+	else
+		region += (u64)(mode & 0x3f) * PKERN_GRANULE;
+	buf_len = region < BUF_MAX ? region : BUF_MAX;
+	if (buf_len < len)
+		buf_len = len;
+	buf = calloc(1, buf_len ? buf_len : 1);
+	if (!buf)
+		return 0;
+	memcpy(buf, data, len);
+	if (mode & 0x40)
+		fix_crcs(buf, len);
+	mm_init(&mm, buf, buf_len, region);
+	m = mm_media(&mm);
+
+	pkern_load_report(&r, &m, on_problem, NULL);
+	check_region(&r, region);
+	if (r.status == 0)
+		try_updates(&mm, &m, data, len, region);
+	free(buf);
+	return 0;
+}
