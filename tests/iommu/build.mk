@@ -1,0 +1,11 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# tests/iommu: VFIO + edu DMA test program for the IOMMU page-table pool
+# (runs inside the test VM on the patched kernel; see tests/iommu/README.md).
+
+IOMMU_TEST := $(B)/iommu/vfio_edu
+
+$(IOMMU_TEST): $(TOP)/tests/iommu/vfio_edu.c
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $< -o $@
+
+ALL += $(IOMMU_TEST)

@@ -1,0 +1,510 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vfio_edu: DMA through a VFIO type1 domain with QEMU's edu device and
+ * check where the domain's VT-d page tables live.
+ *
+ * Maps a buffer (a pkern `guest` namespace, /dev/daxN.M, or anonymous
+ * memory) at --iova, lets edu copy a page of it into its internal buffer
+ * and back to another page, and verifies the bytes.  With --pool it reads
+ * the VT-d debugfs dump of the device's domain and checks that every
+ * page-table page lies inside (or, with --ordinary, outside) the pool's
+ * physical range, and that the pool's in-use count grew by exactly the
+ * number of tables; after teardown the count must be back where it was.
+ * --hold keeps the domain alive (across kexec) after writing the tables
+ * and their CRCs to --tables; --tables-check compares them after kexec.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <linux/vfio.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EDU_ID		0x00
+#define EDU_LIVE	0x04
+#define EDU_DMA_SRC	0x80
+#define EDU_DMA_DST	0x88
+#define EDU_DMA_CNT	0x90
+#define EDU_DMA_CMD	0x98
+#define EDU_CMD_START	0x1
+#define EDU_CMD_TO_RAM	0x2
+#define EDU_BUF		0x40000
+#define PG		4096ULL
+#define MAX_TABLES	512
+#define VTD_ADDR_MASK	0x000ffffffffff000ULL
+
+#define DBG_POOLS	"/sys/kernel/debug/pkern_iommu/pools"
+#define DBG_PAGE	"/sys/kernel/debug/pkern_iommu/page"
+#define DBG_VTD		"/sys/kernel/debug/iommu/intel"
+
+struct opts {
+	int group;
+	const char *device;
+	const char *dax;
+	const char *pool;
+	const char *tables;
+	const char *tables_check;
+	uint64_t pool_phys, pool_size, iova, size;
+	bool ordinary, hold;
+};
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("vfio_edu: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static uint64_t num(const char *s, const char *what)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		die("bad %s '%s': give a number (0x… for hex, K/M/G suffix ok)",
+		    what, s);
+	switch (*end) {
+	case 'K': v <<= 10; end++; break;
+	case 'M': v <<= 20; end++; break;
+	case 'G': v <<= 30; end++; break;
+	}
+	if (*end)
+		die("bad %s '%s': trailing '%s'", what, s, end);
+	return v;
+}
+
+/* Pages in use of @name per pkern_iommu's debugfs; -1 if not open */
+static long long pool_in_use(const char *name)
+{
+	char n[128];
+	unsigned long long used, cap;
+	long long ret = -1;
+	FILE *f = fopen(DBG_POOLS, "r");
+
+	if (!f)
+		die("%s: %s; is pkern_iommu loaded and debugfs mounted?",
+		    DBG_POOLS, strerror(errno));
+	while (fscanf(f, "%127s %llu %llu", n, &used, &cap) == 3)
+		if (!strcmp(n, name))
+			ret = (long long)used;
+	fclose(f);
+	return ret;
+}
+
+static bool have(const uint64_t *t, int n, uint64_t v)
+{
+	for (int i = 0; i < n; i++)
+		if (t[i] == v)
+			return true;
+	return false;
+}
+
+/*
+ * Page tables of @bdf's domain from the VT-d debugfs dump: the root from
+ * the "Device … @0xROOT" line, then every non-leaf entry on each leaf's
+ * path (the last non-zero value of a row is the leaf).
+ */
+static int vtd_tables(const char *bdf, uint64_t *t)
+{
+	char path[256], line[512];
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), DBG_VTD "/%s/domain_translation_struct",
+		 bdf);
+	f = fopen(path, "r");
+	if (!f)
+		die("%s: %s; needs CONFIG_INTEL_IOMMU_DEBUGFS", path,
+		    strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		uint64_t v[6];
+		char *p = strchr(line, '@'), *q;
+		int k = 0;
+
+		if (!strncmp(line, "Device", 6) && p) {
+			v[0] = strtoull(p + 1, NULL, 16) & VTD_ADDR_MASK;
+			if (!have(t, n, v[0]))
+				t[n++] = v[0];
+			continue;
+		}
+		if (strstr(line, "not mapped"))
+			die("%s: a page table could not be mapped", path);
+		p = strchr(line, '|');
+		if (strncmp(line, "0x", 2) || !p)
+			continue;
+		for (q = p + 1; k < 6; k++) {
+			v[k] = strtoull(q, &p, 16);
+			if (p == q)
+				break;
+			q = p;
+		}
+		while (k > 0 && !v[k - 1])
+			k--;
+		for (int i = 0; i + 1 < k; i++) {
+			uint64_t a = v[i] & VTD_ADDR_MASK;
+
+			if (v[i] && !have(t, n, a)) {
+				if (n == MAX_TABLES)
+					die("more than %d tables", MAX_TABLES);
+				t[n++] = a;
+			}
+		}
+	}
+	fclose(f);
+	if (!n)
+		die("%s: no translation for %s", path, bdf);
+	return n;
+}
+
+/* CRC of a pool page from pkern_iommu's debugfs, or -1 if not in a pool */
+static long long page_crc(uint64_t phys)
+{
+	char buf[64];
+	unsigned long long a;
+	unsigned int crc;
+	int fd = open(DBG_PAGE, O_RDWR);
+	ssize_t r;
+
+	if (fd < 0)
+		die("%s: %s", DBG_PAGE, strerror(errno));
+	snprintf(buf, sizeof(buf), "0x%" PRIx64, phys);
+	if (write(fd, buf, strlen(buf)) < 0)
+		die("%s: write: %s", DBG_PAGE, strerror(errno));
+	r = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	if (r < 0)
+		return -1;
+	buf[r] = 0;
+	if (sscanf(buf, "%llx %x", &a, &crc) != 2 || a != phys)
+		die("%s: unexpected '%s'", DBG_PAGE, buf);
+	return crc;
+}
+
+static void cfg_rw(int dev, struct vfio_region_info *cfg)
+{
+	uint16_t cmd;
+
+	if (pread(dev, &cmd, 2, cfg->offset + 4) != 2)
+		die("PCI config read: %s", strerror(errno));
+	cmd |= 0x6;	/* memory space + bus master */
+	if (pwrite(dev, &cmd, 2, cfg->offset + 4) != 2)
+		die("PCI config write: %s", strerror(errno));
+}
+
+static uint64_t rd(int dev, struct vfio_region_info *bar, uint64_t off,
+		   int sz)
+{
+	uint64_t v = 0;
+
+	if (pread(dev, &v, sz, bar->offset + off) != sz)
+		die("edu read 0x%" PRIx64 ": %s", off, strerror(errno));
+	return v;
+}
+
+static void wr(int dev, struct vfio_region_info *bar, uint64_t off,
+	       uint64_t v)
+{
+	if (pwrite(dev, &v, 8, bar->offset + off) != 8)
+		die("edu write 0x%" PRIx64 ": %s", off, strerror(errno));
+}
+
+/* One edu DMA; edu runs it from a timer, so poll with a deadline */
+static void edu_dma(int dev, struct vfio_region_info *bar, uint64_t src,
+		    uint64_t dst, uint64_t cmd)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	int i;
+
+	wr(dev, bar, EDU_DMA_SRC, src);
+	wr(dev, bar, EDU_DMA_DST, dst);
+	wr(dev, bar, EDU_DMA_CNT, PG);
+	wr(dev, bar, EDU_DMA_CMD, cmd | EDU_CMD_START);
+	for (i = 0; i < 1000; i++) {
+		if (!(rd(dev, bar, EDU_DMA_CMD, 8) & EDU_CMD_START))
+			return;
+		nanosleep(&ts, NULL);
+	}
+	die("edu DMA 0x%" PRIx64 " -> 0x%" PRIx64 " did not finish in 10 s",
+	    src, dst);
+}
+
+/* Copy page @from of the buffer to page @to through edu and check it */
+static void dma_copy(int dev, struct vfio_region_info *bar, uint8_t *buf,
+		     const struct opts *o, uint64_t from, uint64_t to)
+{
+	memset(buf + to, 0, PG);
+	edu_dma(dev, bar, o->iova + from, EDU_BUF, 0);
+	edu_dma(dev, bar, EDU_BUF, o->iova + to, EDU_CMD_TO_RAM);
+	if (memcmp(buf + from, buf + to, PG))
+		die("DMA through IOVA 0x%" PRIx64 ": page 0x%" PRIx64
+		    " differs from page 0x%" PRIx64 " after the round trip",
+		    o->iova, to, from);
+}
+
+static void check_tables(const struct opts *o, long long before)
+{
+	uint64_t t[MAX_TABLES];
+	int n = vtd_tables(o->device, t);
+	long long after = pool_in_use(o->pool);
+	FILE *out = NULL;
+
+	for (int i = 0; i < n; i++) {
+		bool in = t[i] >= o->pool_phys &&
+			  t[i] - o->pool_phys < o->pool_size;
+
+		if (in == o->ordinary)
+			die("page table 0x%" PRIx64 " is %s pool %s", t[i],
+			    in ? "inside" : "outside", o->pool);
+	}
+	if (o->ordinary && after != before)
+		die("pool %s in use went %lld -> %lld for an ordinary domain",
+		    o->pool, before, after);
+	if (!o->ordinary && after - before != n)
+		die("pool %s in use went %lld -> %lld, but the domain has %d tables",
+		    o->pool, before, after, n);
+	printf("vfio_edu: %d page tables, all %s pool %s (in use %lld -> %lld)\n",
+	       n, o->ordinary ? "outside" : "inside", o->pool, before, after);
+
+	if (o->tables && !(out = fopen(o->tables, "w")))
+		die("%s: %s", o->tables, strerror(errno));
+	for (int i = 0; out && i < n; i++) {
+		long long crc = page_crc(t[i]);
+
+		if (crc < 0)
+			die("table 0x%" PRIx64 " is not an allocated pool page",
+			    t[i]);
+		fprintf(out, "0x%" PRIx64 " %08llx\n", t[i], crc);
+	}
+	if (out && fclose(out))
+		die("%s: %s", o->tables, strerror(errno));
+}
+
+/* After kexec: the saved tables are still allocated and byte-identical */
+static int tables_check(const char *file)
+{
+	unsigned long long phys;
+	unsigned int crc;
+	int n = 0;
+	FILE *f = fopen(file, "r");
+
+	if (!f)
+		die("%s: %s", file, strerror(errno));
+	while (fscanf(f, "%llx %x", &phys, &crc) == 2) {
+		long long now = page_crc(phys);
+
+		if (now < 0)
+			die("table 0x%llx is no longer allocated in its pool",
+			    phys);
+		if ((unsigned int)now != crc)
+			die("table 0x%llx changed: crc %08x, was %08x", phys,
+			    (unsigned int)now, crc);
+		n++;
+	}
+	fclose(f);
+	if (!n)
+		die("%s: no tables", file);
+	printf("vfio_edu: %d page tables still allocated, contents identical\n",
+	       n);
+	return 0;
+}
+
+static void usage(void)
+{
+	fputs("usage: vfio_edu --group N --device BDF [--dax /dev/daxN.M]\n"
+	      "         [--iova ADDR] [--size BYTES]\n"
+	      "         [--pool NAME --pool-phys ADDR --pool-size BYTES [--ordinary]]\n"
+	      "         [--hold --tables FILE]\n"
+	      "       vfio_edu --tables-check FILE\n", stderr);
+	exit(2);
+}
+
+static void parse(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "group", required_argument, NULL, 'g' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "dax", required_argument, NULL, 'x' },
+		{ "iova", required_argument, NULL, 'i' },
+		{ "size", required_argument, NULL, 's' },
+		{ "pool", required_argument, NULL, 'p' },
+		{ "pool-phys", required_argument, NULL, 'P' },
+		{ "pool-size", required_argument, NULL, 'S' },
+		{ "ordinary", no_argument, NULL, 'o' },
+		{ "hold", no_argument, NULL, 'h' },
+		{ "tables", required_argument, NULL, 't' },
+		{ "tables-check", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	*o = (struct opts){ .group = -1, .iova = 0x200000, .size = 2 << 20 };
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'g': o->group = (int)num(optarg, "group"); break;
+		case 'd': o->device = optarg; break;
+		case 'x': o->dax = optarg; break;
+		case 'i': o->iova = num(optarg, "iova"); break;
+		case 's': o->size = num(optarg, "size"); break;
+		case 'p': o->pool = optarg; break;
+		case 'P': o->pool_phys = num(optarg, "pool-phys"); break;
+		case 'S': o->pool_size = num(optarg, "pool-size"); break;
+		case 'o': o->ordinary = true; break;
+		case 'h': o->hold = true; break;
+		case 't': o->tables = optarg; break;
+		case 'c': o->tables_check = optarg; break;
+		default: usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (o->tables_check)
+		return;
+	if (o->group < 0 || !o->device)
+		die("--group and --device are required (see usage)");
+	if (o->size < 3 * PG || o->size % PG || o->iova % PG ||
+	    o->iova + o->size > (1ULL << 28))
+		die("--iova/--size must be page-aligned, size >= 12K, and end below 256 MiB (edu's DMA mask)");
+	if (o->pool && !o->pool_size)
+		die("--pool needs --pool-phys and --pool-size");
+	if ((o->hold || o->tables) && (!o->pool || o->ordinary))
+		die("--hold and --tables need --pool without --ordinary");
+}
+
+int main(int argc, char **argv)
+{
+	struct vfio_group_status gs = { .argsz = sizeof(gs) };
+	struct vfio_region_info bar = { .argsz = sizeof(bar) };
+	struct vfio_region_info cfg = { .argsz = sizeof(cfg) };
+	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
+	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap) };
+	long long before = 0, mapped = 0, after;
+	int cont, grp, dev, fd = -1;
+	char path[64];
+	uint8_t *buf;
+	struct opts o;
+
+	parse(argc, argv, &o);
+	if (o.tables_check)
+		return tables_check(o.tables_check);
+
+	if (o.pool) {
+		before = pool_in_use(o.pool);
+		if (before < 0)
+			die("pool %s is not open: write its name to /sys/kernel/iommu_groups/%d/pgtable_pool first",
+			    o.pool, o.group);
+	}
+
+	cont = open("/dev/vfio/vfio", O_RDWR);
+	if (cont < 0)
+		die("/dev/vfio/vfio: %s", strerror(errno));
+	if (ioctl(cont, VFIO_GET_API_VERSION) != VFIO_API_VERSION ||
+	    !ioctl(cont, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU))
+		die("VFIO type1v2 not supported");
+	snprintf(path, sizeof(path), "/dev/vfio/%d", o.group);
+	grp = open(path, O_RDWR);
+	if (grp < 0)
+		die("%s: %s; is the device bound to vfio-pci?", path,
+		    strerror(errno));
+	if (ioctl(grp, VFIO_GROUP_GET_STATUS, &gs) ||
+	    !(gs.flags & VFIO_GROUP_FLAGS_VIABLE))
+		die("%s is not viable: bind every device of the group to vfio-pci",
+		    path);
+	if (ioctl(grp, VFIO_GROUP_SET_CONTAINER, &cont) ||
+	    ioctl(cont, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		die("attaching %s to a type1 container: %s", path,
+		    strerror(errno));
+
+	if (o.dax) {
+		fd = open(o.dax, O_RDWR);
+		if (fd < 0)
+			die("%s: %s", o.dax, strerror(errno));
+		buf = mmap(NULL, o.size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			   fd, 0);
+	} else {
+		buf = mmap(NULL, o.size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	}
+	if (buf == MAP_FAILED)
+		die("mmap %s: %s", o.dax ? o.dax : "anonymous", strerror(errno));
+	srand(o.group * 7919 + 1);
+	for (uint64_t i = 0; i < o.size; i++)
+		buf[i] = (uint8_t)rand();
+
+	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	map.vaddr = (uintptr_t)buf;
+	map.iova = o.iova;
+	map.size = o.size;
+	if (ioctl(cont, VFIO_IOMMU_MAP_DMA, &map))
+		die("VFIO_IOMMU_MAP_DMA 0x%" PRIx64 "+0x%" PRIx64 ": %s",
+		    o.iova, o.size, strerror(errno));
+
+	dev = ioctl(grp, VFIO_GROUP_GET_DEVICE_FD, o.device);
+	if (dev < 0)
+		die("device %s: %s", o.device, strerror(errno));
+	bar.index = VFIO_PCI_BAR0_REGION_INDEX;
+	cfg.index = VFIO_PCI_CONFIG_REGION_INDEX;
+	if (ioctl(dev, VFIO_DEVICE_GET_REGION_INFO, &bar) ||
+	    ioctl(dev, VFIO_DEVICE_GET_REGION_INFO, &cfg))
+		die("region info of %s: %s", o.device, strerror(errno));
+	cfg_rw(dev, &cfg);
+	if ((rd(dev, &bar, EDU_ID, 4) & 0xff) != 0xed)
+		die("%s is not an edu device (id 0x%" PRIx64 ")", o.device,
+		    rd(dev, &bar, EDU_ID, 4));
+	wr(dev, &bar, EDU_LIVE, 0x12345678);
+	if ((uint32_t)rd(dev, &bar, EDU_LIVE, 4) != (uint32_t)~0x12345678u)
+		die("edu liveness check failed");
+
+	dma_copy(dev, &bar, buf, &o, 0, o.size - PG);
+	dma_copy(dev, &bar, buf, &o, PG, 2 * PG);
+	printf("vfio_edu: edu DMA through IOVA 0x%" PRIx64 " of %s verified\n",
+	       o.iova, o.dax ? o.dax : "anonymous memory");
+
+	if (o.pool) {
+		check_tables(&o, before);
+		mapped = pool_in_use(o.pool);
+	}
+	if (o.hold) {
+		printf("vfio_edu: holding the domain\n");
+		fflush(stdout);
+		for (;;)
+			pause();
+	}
+
+	unmap.iova = o.iova;
+	unmap.size = o.size;
+	if (ioctl(cont, VFIO_IOMMU_UNMAP_DMA, &unmap) || unmap.size != o.size)
+		die("VFIO_IOMMU_UNMAP_DMA: %s", strerror(errno));
+	close(dev);
+	close(grp);
+	close(cont);
+	if (o.pool) {
+		after = pool_in_use(o.pool);
+		if (after != before)
+			die("pool %s in use %lld after teardown, %lld before",
+			    o.pool, after, before);
+		printf("vfio_edu: teardown returned %lld pool pages (in use %lld)\n",
+		       mapped - after, after);
+	}
+	munmap(buf, o.size);
+	if (fd >= 0)
+		close(fd);
+	printf("vfio_edu: PASS\n");
+	return 0;
+}
