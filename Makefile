@@ -37,13 +37,18 @@ CHECK	:=
 
 all: real-all
 
+# Order matters: it is the order of ALL and of the test groups in CHECK
+# (fast unit tests first, the QEMU/kexec suite last).
 include lib/build.mk
 -include drivers/dax/pkern/build.mk
 -include drivers/iommu/build.mk
 -include tools/pkdaxctl/build.mk
+-include tools/liveupdate/build.mk
 -include tests/unit/build.mk
 -include tests/fuzz/build.mk
 -include tests/tools/build.mk
+-include tests/liveupdate/build.mk
+-include tests/iommu/build.mk
 -include tests/vm/build.mk
 
 real-all: $(ALL)
