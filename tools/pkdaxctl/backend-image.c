@@ -162,20 +162,20 @@ static int check_size(const char *path, u64 size, bool creating)
 {
 	char h[64];
 
-	if (size % PKERN_GRANULE) {
-		pkd_err("%s %s is %llu bytes, not a multiple of 4096; %s",
-		       creating ? "--size for" : "image", path,
-		       (unsigned long long)size,
-		       creating ? "round it to 4K" :
-		       "truncate or extend it to a multiple of 4096");
-		return -1;
-	}
 	if (size < min_region_size()) {
 		pkd_human_size(min_region_size(), h, sizeof(h));
 		pkd_err("%s %s is %llu bytes, too small for a pkern region; it needs at least %llu bytes (%s)",
 		       creating ? "--size for" : "image", path,
 		       (unsigned long long)size,
 		       (unsigned long long)min_region_size(), h);
+		return -1;
+	}
+	if (size % PKERN_GRANULE) {
+		pkd_err("%s %s is %llu bytes, not a multiple of 4096; %s",
+		       creating ? "--size for" : "image", path,
+		       (unsigned long long)size,
+		       creating ? "round it to 4K" :
+		       "truncate or extend it to a multiple of 4096");
 		return -1;
 	}
 	return 0;

@@ -163,7 +163,7 @@ int cmd_check(int argc, char **argv)
 	bool json = false;
 	int c, ret = PKD_EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "r:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":r:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			t.region = optarg;
@@ -178,7 +178,7 @@ int cmd_check(int argc, char **argv)
 			fputs(usage, stdout);
 			return PKD_EXIT_OK;
 		default:
-			return pkd_usage_err("see pkdaxctl check --help");
+			return pkd_bad_option(c, argv);
 		}
 	}
 	if (optind < argc)

@@ -206,7 +206,7 @@ int cmd_create(int argc, char **argv)
 	u32 slot = 0;
 
 	p.kind = PKERN_KIND_GUEST;
-	while ((c = getopt_long(argc, argv, "r:n:s:t:a:u:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":r:n:s:t:a:u:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			t.region = optarg;
@@ -244,7 +244,7 @@ int cmd_create(int argc, char **argv)
 			fputs(usage, stdout);
 			return PKD_EXIT_OK;
 		default:
-			return pkd_usage_err("see pkdaxctl create-namespace --help");
+			return pkd_bad_option(c, argv);
 		}
 	}
 	if (optind < argc)

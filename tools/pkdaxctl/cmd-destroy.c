@@ -55,7 +55,7 @@ int cmd_destroy(int argc, char **argv)
 	struct pkern_ns victim;
 	size_t used = 0;
 
-	while ((c = getopt_long(argc, argv, "r:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":r:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			t.region = optarg;
@@ -67,7 +67,7 @@ int cmd_destroy(int argc, char **argv)
 			fputs(usage, stdout);
 			return PKD_EXIT_OK;
 		default:
-			return pkd_usage_err("see pkdaxctl destroy-namespace --help");
+			return pkd_bad_option(c, argv);
 		}
 	}
 	if (optind >= argc)

@@ -71,7 +71,7 @@ int cmd_init(int argc, char **argv)
 	u32 nr_lost = 0;
 	bool have_uuid = false;
 
-	while ((c = getopt_long(argc, argv, "r:fu:s:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":r:fu:s:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			t.region = optarg;
@@ -106,7 +106,7 @@ int cmd_init(int argc, char **argv)
 			fputs(usage, stdout);
 			return PKD_EXIT_OK;
 		default:
-			return pkd_usage_err("see pkdaxctl init-labels --help");
+			return pkd_bad_option(c, argv);
 		}
 	}
 	if (optind < argc)

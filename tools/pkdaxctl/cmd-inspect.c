@@ -235,7 +235,7 @@ int cmd_inspect(int argc, char **argv)
 	unsigned int f = 0;
 	int c, ret = PKD_EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "r:uh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":r:uh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			t.region = optarg;
@@ -250,7 +250,7 @@ int cmd_inspect(int argc, char **argv)
 			fputs(usage, stdout);
 			return PKD_EXIT_OK;
 		default:
-			return pkd_usage_err("see pkdaxctl inspect --help");
+			return pkd_bad_option(c, argv);
 		}
 	}
 	if (optind < argc)

@@ -62,7 +62,7 @@ int cmd_list(int argc, char **argv)
 	unsigned int flags = 0;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "RNDur:n:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":RNDur:n:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'R':
 			want_r = true;
@@ -89,7 +89,7 @@ int cmd_list(int argc, char **argv)
 			fputs(usage, stdout);
 			return PKD_EXIT_OK;
 		default:
-			return pkd_usage_err("see pkdaxctl list --help");
+			return pkd_bad_option(c, argv);
 		}
 	}
 	if (optind < argc)

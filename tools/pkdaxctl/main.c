@@ -3,6 +3,7 @@
  * pkdaxctl: manage pkern regions and namespaces, live or on an image.
  * This file only dispatches to the commands and owns the message format.
  */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -53,6 +54,21 @@ int pkd_usage_err(const char *fmt, ...)
 	return PKD_EXIT_USAGE;
 }
 
+int pkd_bad_option(int c, char **argv)
+{
+	/* getopt's own messages are off (opterr = 0): one line, ours */
+	const char *arg = argv[optind - 1];
+
+	if (c == ':')
+		return pkd_usage_err("option '%s' needs a value; see pkdaxctl %s --help",
+				     arg, pkd_cmd);
+	if (optopt && optopt != '?')
+		return pkd_usage_err("unknown option '-%c'; see pkdaxctl %s --help",
+				     optopt, pkd_cmd);
+	return pkd_usage_err("unknown option '%s'; see pkdaxctl %s --help",
+			     arg, pkd_cmd);
+}
+
 static void usage(FILE *f)
 {
 	fputs("usage: pkdaxctl [--version] [--help] COMMAND [ARGS]\n\n"
@@ -87,6 +103,7 @@ int main(int argc, char **argv)
 		if (strcmp(name, cmds[i].name))
 			continue;
 		pkd_cmd = cmds[i].name;
+		opterr = 0;
 		/* getopt sees "pkdaxctl-<cmd> args..." */
 		rc = cmds[i].fn(argc - 1, argv + 1);
 		pkd_dax_release();

@@ -20,6 +20,9 @@ void pkd_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Usage error: message plus a pointer to --help; returns PKD_EXIT_USAGE */
 int pkd_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Report getopt_long's ':' (missing value) or '?' (unknown option) */
+int pkd_bad_option(int c, char **argv);
+
 int cmd_list(int argc, char **argv);
 int cmd_create(int argc, char **argv);
 int cmd_destroy(int argc, char **argv);

@@ -1,0 +1,342 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Offline tests for pkdaxctl: every command and every refusal, on region
+# images.  One PASS/FAIL line per case, a summary, non-zero exit on any
+# failure.
+#
+#   run-tests.sh PKDAXCTL [WRAPPER...]
+#
+# WRAPPER (e.g. valgrind --error-exitcode=99 ...) is prepended to every
+# pkdaxctl run; its own exit code must be one pkdaxctl never uses, so a
+# finding shows up as a wrong exit code.  Set TESTS_QUICK=1 to run only a representative subset
+# (used for the slow valgrind pass).
+set -u
+
+PK=$1
+shift
+WRAP=("$@")
+QUICK=${TESTS_QUICK:-0}
+TMP=$(mktemp -d /tmp/pkdaxctl-test.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+
+npass=0
+nfail=0
+failed=()
+OUT=$TMP/out
+ERR=$TMP/err
+IMG=$TMP/img
+
+pass() { echo "PASS $1"; npass=$((npass + 1)); }
+fail() {
+	echo "FAIL $1: $2"
+	nfail=$((nfail + 1))
+	failed+=("$1")
+}
+
+# pk ARGS: run pkdaxctl, stdout in $OUT, stderr in $ERR, exit code in $rc
+pk() {
+	"${WRAP[@]}" "$PK" "$@" >"$OUT" 2>"$ERR"
+	rc=$?
+}
+
+# ok NAME ARGS: must succeed
+ok() {
+	local name=$1
+	shift
+	pk "$@"
+	if [ $rc -ne 0 ]; then
+		fail "$name" "exit $rc: $(head -c 300 "$ERR")"
+		return 1
+	fi
+	pass "$name"
+}
+
+# refuse NAME RC PATTERN ARGS: must exit RC with exactly one stderr line
+# matching PATTERN, nothing on stdout, and leave $IMG byte-identical
+refuse() {
+	local name=$1 want=$2 pat=$3 before=$TMP/before
+	shift 3
+	[ -e "$IMG" ] && cp "$IMG" "$before"
+	pk "$@"
+	if [ $rc -ne "$want" ]; then
+		fail "$name" "exit $rc, want $want: $(head -c 300 "$ERR")"
+	elif [ "$(grep -vc '^==[0-9]*==' "$ERR")" -ne 1 ]; then
+		fail "$name" "want one stderr line, got: $(head -c 300 "$ERR")"
+	elif ! grep -qE -- "$pat" "$ERR"; then
+		fail "$name" "stderr does not match /$pat/: $(cat "$ERR")"
+	elif [ -s "$OUT" ]; then
+		fail "$name" "unexpected stdout: $(head -c 200 "$OUT")"
+	elif [ -e "$before" ] && ! cmp -s "$IMG" "$before"; then
+		fail "$name" "image changed by a refused command"
+	else
+		pass "$name"
+	fi
+	rm -f "$before"
+}
+
+# jqt NAME FILTER: jq -e FILTER on the last stdout
+jqt() {
+	if jq -e "$2" "$OUT" >/dev/null 2>&1; then
+		pass "$1"
+	else
+		fail "$1" "jq -e '$2' false on: $(head -c 400 "$OUT")"
+	fi
+}
+
+# poke OFFSET BYTES...: overwrite bytes of the image in place (hex)
+poke() {
+	local off=$1
+	shift
+	printf "$(printf '\\x%s' "$@")" |
+		dd of="$IMG" bs=1 seek=$((off)) conv=notrunc status=none
+}
+
+# is_zero OFFSET LEN: the image range reads as zeros
+is_zero() {
+	cmp -s -n "$2" <(dd if="$IMG" bs=4096 skip=$(($1 / 4096)) count=$(($2 / 4096)) status=none) /dev/zero
+}
+
+fill() {	# fill OFFSET LEN: non-zero pattern
+	yes pkern | head -c "$2" | dd of="$IMG" bs=4096 seek=$(($1 / 4096)) conv=notrunc status=none
+}
+
+M=$((1024 * 1024))
+
+# ---- general ------------------------------------------------------------
+ok version --version && grep -q '^pkdaxctl .*label format 1\.0' "$OUT" &&
+	pass version-text || fail version-text "$(cat "$OUT")"
+ok help --help
+refuse unknown-command 2 "unknown command 'frob'" frob
+refuse unknown-option 2 "unknown option '--frob'; see pkdaxctl list --help" list --frob
+refuse unknown-short-option 2 "unknown option '-Z'" list -Z
+refuse missing-value 2 "option '--region' needs a value" list --region
+for c in list create-namespace destroy-namespace init-labels check inspect; do
+	ok "help-$c" "$c" --help && grep -q "^usage: pkdaxctl $c" "$OUT" &&
+		pass "help-$c-text" || fail "help-$c-text" "$(head -n 1 "$OUT")"
+done
+
+# ---- init-labels ----------------------------------------------------------
+refuse init-missing-image 1 "does not exist; create it with" \
+	init-labels --image "$IMG"
+[ -e "$IMG" ] && fail init-missing-image-created "file appeared" ||
+	pass init-missing-image-not-created
+refuse init-too-small 1 "too small for a pkern region" \
+	init-labels --image "$IMG" --size 16K
+[ -e "$IMG" ] && fail init-too-small-created "file appeared" ||
+	pass init-too-small-not-created
+refuse init-too-small-slots 1 "is too small for 512 label slots plus data" \
+	init-labels --image "$IMG" --size 64K
+[ -e "$IMG" ] && fail init-too-small-created "file appeared" ||
+	pass init-too-small-not-created
+refuse init-size-unaligned 1 "not a multiple of 4096" \
+	init-labels --image "$IMG" --size 1000001
+refuse init-bad-suffix 2 "invalid size '64Q'" init-labels --image "$IMG" --size 64Q
+refuse init-size-live 2 "--size only applies to --image" init-labels -r pkern0 --size 1G
+refuse init-bad-slots 2 "invalid --slots '60'" init-labels --image "$IMG" --size 64M --slots 60
+refuse init-bad-uuid 2 "invalid UUID 'nope'" init-labels --image "$IMG" --size 64M --uuid nope
+refuse init-null-uuid 2 "invalid UUID" init-labels --image "$IMG" --size 64M \
+	--uuid 00000000-0000-0000-0000-000000000000
+refuse init-too-many-slots 1 "too small for 1024 label slots" \
+	init-labels --image "$IMG" --size 260K --slots 1024
+[ -e "$IMG" ] && fail init-failed-format-removes "half-made image left" ||
+	pass init-failed-format-removes
+
+RUUID=0f8b1f2e-6a1c-4c63-9a55-3f1f5b8e0c11
+ok init-create init-labels --image "$IMG" --size 64M --uuid $RUUID
+jqt init-json ".state == \"ready\" and .nslots == 512 and .size == $((64 * M)) and .uuid == \"$RUUID\" and .nr_namespaces == 0"
+[ "$(stat -c %s "$IMG")" -eq $((64 * M)) ] && pass init-file-size ||
+	fail init-file-size "$(stat -c %s "$IMG")"
+refuse init-size-mismatch 1 "already exists with 67108864 bytes" \
+	init-labels --image "$IMG" --size 32M
+ok init-empty-again init-labels --image "$IMG"
+ok check-fresh check --image "$IMG"
+grep -q "clean: 0 namespaces" "$OUT" && pass check-fresh-text ||
+	fail check-fresh-text "$(cat "$OUT")"
+
+# ---- create-namespace -------------------------------------------------------
+ok create-vm1 create-namespace --image "$IMG" -n vm1 -s 16M
+jqt create-vm1-json '.name == "vm1" and .kind == "guest" and .size == 16777216 and .align == 2097152 and .slot == 0 and (.offset % 2097152 == 0) and .region != null'
+VM1_OFF=$(jq .offset "$OUT")
+fill $((VM1_OFF + 16 * M)) $((8 * M))	# stale data where the next one lands
+ok create-pool create-namespace --image "$IMG" -n pool -t iommu -s 8M \
+	-u 11111111-2222-4333-8444-555555555555
+jqt create-pool-json '.kind == "iommu" and .align == 4096 and .uuid == "11111111-2222-4333-8444-555555555555"'
+POOL_OFF=$(jq .offset "$OUT")
+is_zero "$POOL_OFF" $((8 * M)) && pass create-scrubs ||
+	fail create-scrubs "new namespace not zeroed"
+
+ok list list --image "$IMG"
+jqt list-two '.[0].namespaces | length == 2'
+jqt list-names '[.[0].namespaces[].name] == ["vm1", "pool"]'
+jqt list-region-keys '.[0] | has("dev") and has("size") and has("available_size") and has("max_available_extent") and has("uuid") and .state == "ready" and .generation == 4'
+jqt list-space ".[0].available_size == $((64 * M - 147456 - 24 * M))"
+ok list-human list --image "$IMG" -u
+jqt list-human-size '.[0].size == "64.00 MiB (67.11 MB)" and .[0].namespaces[0].size == "16.00 MiB (16.78 MB)" and (.[0].namespaces[0].offset | startswith("0x"))'
+ok list-regions-only list --image "$IMG" -R
+jqt list-regions-only-json 'length == 1 and (.[0] | has("namespaces") | not)'
+ok list-ns-only list --image "$IMG" -N
+jqt list-ns-only-json 'length == 2 and .[0].region != null and .[1].name == "pool"'
+ok list-ns-filter list --image "$IMG" -N -n pool
+jqt list-ns-filter-json 'length == 1 and .[0].name == "pool"'
+ok list-ns-filter-uuid list --image "$IMG" -N -n 11111111-2222-4333-8444-555555555555
+jqt list-ns-filter-uuid-json 'length == 1 and .[0].name == "pool"'
+ok list-devices-offline list --image "$IMG" -D
+jqt list-devices-offline-json '.[0].namespaces[0] | has("chardev") | not'
+
+refuse create-dup-name 1 "name 'vm1' is already used in .* \(slot 0\)" \
+	create-namespace --image "$IMG" -n vm1 -s 2M
+refuse create-dup-uuid 1 "UUID is already used by 'pool'" \
+	create-namespace --image "$IMG" -n x -s 2M -u 11111111-2222-4333-8444-555555555555
+refuse create-unaligned-size 2 "not a non-zero multiple of the alignment 2.00 MiB.*-s 4194304" \
+	create-namespace --image "$IMG" -n x -s 3M
+refuse create-zero-size 2 "not a non-zero multiple" create-namespace --image "$IMG" -n x -s 0
+refuse create-bad-suffix 2 "invalid size '4X'" create-namespace --image "$IMG" -n x -s 4X
+refuse create-negative 2 "invalid size '-4M'" create-namespace --image "$IMG" -n x -s -4M
+refuse create-overflow 2 "too large" create-namespace --image "$IMG" -n x -s 99999999999T
+refuse create-bad-align 2 "invalid alignment '3M': use 4K, 2M or 1G" \
+	create-namespace --image "$IMG" -n x -s 4M -a 3M
+refuse create-bad-type 2 "invalid type 'disk'" create-namespace --image "$IMG" -n x -s 4M -t disk
+refuse create-bad-name 2 "invalid name 'a b'" create-namespace --image "$IMG" -n 'a b' -s 2M
+refuse create-bad-name-start 2 "invalid name '-x'" create-namespace --image "$IMG" -n -x -s 2M
+refuse create-long-name 2 "invalid name" create-namespace --image "$IMG" \
+	-n "$(printf 'a%.0s' $(seq 64))" -s 2M
+refuse create-missing-name 2 "missing --name" create-namespace --image "$IMG" -s 2M
+refuse create-bad-uuid 2 "invalid UUID '1234'" create-namespace --image "$IMG" -n x -s 2M -u 1234
+refuse create-no-space 1 "no space in .* for 1024.00 MiB \(1073.74 MB\) at alignment 2.00 MiB .*largest free extent is [0-9]+ bytes \(38" \
+	create-namespace --image "$IMG" -n big -s 1G
+refuse create-no-space-1g 1 "largest free extent is 0 bytes" \
+	create-namespace --image "$IMG" -n big -s 1G -a 1G
+refuse create-offset-busy 1 "is not free in" \
+	create-namespace --image "$IMG" -n x -s 2M --offset "$VM1_OFF"
+refuse create-offset-labels 1 "not free in|outside the data area" \
+	create-namespace --image "$IMG" -n x -s 2M --offset 0
+refuse create-offset-beyond 1 "not free in|outside the data area" \
+	create-namespace --image "$IMG" -n x -s 2M --offset 64M
+refuse create-offset-unaligned 2 "offset 0x1000 is not a multiple of the alignment" \
+	create-namespace --image "$IMG" -n x -s 2M --offset 4K
+refuse create-region-mismatch 1 "drop -r pkern0" \
+	create-namespace --image "$IMG" -r pkern0 -n x -s 2M
+refuse create-extra-arg 2 "unexpected argument 'extra'" \
+	create-namespace --image "$IMG" -n x -s 2M extra
+
+ok create-fixed-offset create-namespace --image "$IMG" -n fixed -s 2M --offset 0x3000000
+jqt create-fixed-offset-json '.offset == 50331648'
+ok create-fill create-namespace --image "$IMG" -n rest -a 4K
+jqt create-fill-json '.size > 0'
+# first-fit leaves gaps before "rest"; take them all, then nothing is left
+for i in 1 2 3 4 5 6 7 8; do
+	pk create-namespace --image "$IMG" -n "gap$i" -a 4K || break
+done
+refuse create-full 1 "no free space in .* at alignment 4096" \
+	create-namespace --image "$IMG" -n more -a 4K
+for i in 1 2 3 4 5 6 7 8; do
+	pk destroy-namespace --image "$IMG" "gap$i" || break
+done
+ok destroy-rest destroy-namespace --image "$IMG" rest
+ok destroy-fixed destroy-namespace --image "$IMG" fixed
+
+# ---- check / inspect ------------------------------------------------------
+ok check-clean check --image "$IMG"
+grep -q "clean: 2 namespaces" "$OUT" && pass check-clean-text || fail check-clean-text "$(cat "$OUT")"
+ok check-json check --image "$IMG" --json
+jqt check-json-clean '.[0].checked and (.[0].problems | length == 0) and .[0].state == "ready"'
+ok inspect inspect --image "$IMG"
+jqt inspect-sb '.[0].superblocks | length == 2 and ([.[] | select(.live)] | length == 1) and (.[0].nslots == 512)'
+jqt inspect-index '.[0].index_blocks | length == 2 and ([.[] | select(.live)] | length == 1)'
+jqt inspect-used '[.[0].slots[] | select(.used)] | length == 2'
+jqt inspect-stale '[.[0].slots[] | select(.used | not)] | length >= 1 and (.[0].label.name == "rest" or .[0].label.name == "fixed")'
+jqt inspect-empty '.[0].empty_slots >= 500'
+
+# ---- destroy-namespace ------------------------------------------------------
+fill "$VM1_OFF" $((4 * M))
+refuse destroy-missing 1 "no namespace named 'nope' in " destroy-namespace --image "$IMG" nope
+refuse destroy-no-arg 2 "missing NAME or UUID" destroy-namespace --image "$IMG"
+refuse destroy-two-args 2 "one namespace at a time" destroy-namespace --image "$IMG" vm1 pool
+ok destroy-vm1 destroy-namespace --image "$IMG" vm1
+is_zero "$VM1_OFF" $((16 * M)) && pass destroy-scrubs || fail destroy-scrubs "destroyed namespace not zeroed"
+ok destroy-by-uuid destroy-namespace --image "$IMG" 11111111-2222-4333-8444-555555555555
+ok list-empty list --image "$IMG"
+jqt list-empty-json '.[0].namespaces | length == 0'
+
+# ---- init-labels refusal and force ---------------------------------------------
+ok create-a create-namespace --image "$IMG" -n a -s 2M
+ok create-b create-namespace --image "$IMG" -n b -s 2M
+refuse init-has-labels 1 "holds 2 namespaces .*would lose them; add --force" \
+	init-labels --image "$IMG"
+ok init-force init-labels --image "$IMG" --force
+jqt init-force-json '.nr_namespaces == 0'
+
+if [ "$QUICK" != 1 ]; then
+# ---- damaged media ------------------------------------------------------------
+ok create-c create-namespace --image "$IMG" -n c -s 2M
+ok create-d create-namespace --image "$IMG" -n d -s 2M
+poke $((0x4000 + 20)) 58	# slot 0: a byte of the name, CRC now wrong
+pk check --image "$IMG"
+[ $rc -eq 1 ] && grep -q "slot 0: .*checksum" "$OUT" && pass check-bad-label ||
+	fail check-bad-label "exit $rc: $(cat "$OUT" "$ERR")"
+[ "$(wc -l <"$OUT")" -eq 1 ] && pass check-one-line || fail check-one-line "$(cat "$OUT")"
+pk check --image "$IMG" --json
+jqt check-bad-label-json '.[0].problems | length == 1 and .[0].slot == 0 and .[0].severity == "error"'
+ok list-bad-label list --image "$IMG"
+jqt list-bad-label-json '.[0].namespaces[0].problem != null and .[0].namespaces[1].name == "d"'
+ok inspect-bad-label inspect --image "$IMG"
+jqt inspect-bad-label-json '.[0].slots[0].usable == false and .[0].slots[0].raw.checksum_ok == false and .[0].slots[0].raw.name == "c" and (.[0].slots[0].label | has("name") | not)'
+
+ok init-twice init-labels --image "$IMG" --force
+ok init-thrice init-labels --image "$IMG" --force
+poke 100 ff	# superblock 0 damaged: copy 1 still good
+pk check --image "$IMG"
+[ $rc -eq 1 ] && grep -q "superblock" "$OUT" && pass check-bad-sb ||
+	fail check-bad-sb "exit $rc: $(cat "$OUT" "$ERR")"
+ok list-bad-sb list --image "$IMG"
+jqt list-bad-sb-state '.[0].state == "ready"'
+
+ok create-e create-namespace --image "$IMG" -n e -s 2M
+cp "$IMG" "$TMP/keep"
+truncate -s 128M "$IMG"
+pk check --image "$IMG"
+[ $rc -eq 1 ] && grep -q "formatted for 67108864 bytes" "$OUT" &&
+	pass check-size-changed || fail check-size-changed "exit $rc: $(cat "$OUT" "$ERR")"
+ok list-size-changed list --image "$IMG"
+jqt list-size-changed-json '.[0].state == "size_changed" and .[0].recorded_size == 67108864'
+refuse create-size-changed 1 "formatted for a different size" \
+	create-namespace --image "$IMG" -n x -s 2M
+refuse init-size-changed 1 "holds 1 namespace \(state size_changed\); formatting would lose it" \
+	init-labels --image "$IMG"
+cp "$TMP/keep" "$IMG"
+
+rm -f "$IMG"
+truncate -s 16M "$IMG"
+pk check --image "$IMG"
+[ $rc -eq 1 ] && grep -q "region: " "$OUT" && pass check-unformatted ||
+	fail check-unformatted "exit $rc: $(cat "$OUT" "$ERR")"
+ok list-unformatted list --image "$IMG"
+jqt list-unformatted-json '.[0].state == "unformatted" and (.[0].namespaces | length == 0)'
+refuse create-unformatted 1 "has no labels; format it first with: pkdaxctl init-labels --image" \
+	create-namespace --image "$IMG" -n x -s 2M
+ok inspect-unformatted inspect --image "$IMG"
+jqt inspect-unformatted-json '.[0].superblocks[0].blank and .[0].superblocks[1].blank'
+
+truncate -s 100 "$TMP/tiny"
+IMG_SAVE=$IMG
+IMG=$TMP/tiny
+refuse list-tiny 1 "too small for a pkern region" list --image "$IMG"
+refuse check-tiny 2 "too small for a pkern region" check --image "$IMG"
+IMG=$IMG_SAVE
+refuse check-missing 2 "does not exist" check --image "$TMP/none"
+fi
+
+# ---- live mode without a module: clear refusals -------------------------------
+if [ ! -d /sys/class/pkern ]; then
+	IMG=$TMP/none
+	refuse live-unknown-region 1 "unknown region 'pkern7': no pkern regions" list -r pkern7
+	refuse live-init-needs-region 2 "which region\\? name it with -r" init-labels
+	ok live-list-empty list
+	jqt live-list-empty-json 'length == 0'
+	refuse live-create-none 1 "no pkern regions" create-namespace -n x -s 2M
+	refuse live-check-none 2 "no pkern regions to check" check
+fi
+
+echo "pkdaxctl tests: $npass passed, $nfail failed"
+[ $nfail -eq 0 ] || { echo "failed: ${failed[*]}"; exit 1; }
