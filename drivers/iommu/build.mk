@@ -34,3 +34,20 @@ kernel: $(KBUILD_OBJ_DIR)/.config
 	nice -n 10 $(MAKE) -C $(KBUILD_SRC_DIR) O=$(KBUILD_OBJ_DIR) \
 		CC="ccache gcc" -j$(KERNEL_JOBS) bzImage modules
 	@echo "kernel: $(KERNEL_IMAGE)"
+
+# make kernel-modules: dax_pkern.ko (engineer B's rules, pointed at the
+# patched kernel) and pkern_iommu.ko, the page-table provider, both for
+# the test kernel; the guest loads them from these directories.
+KMOD_DAX_DIR	:= $(B)/kernel/dax_pkern
+KMOD_IOMMU_DIR	:= $(B)/kernel/pkern_iommu
+
+.PHONY: kernel-modules
+kernel-modules:
+	$(MAKE) --no-print-directory module KDIR=$(KBUILD_OBJ_DIR) \
+		MOD_DIR=$(KMOD_DAX_DIR)
+	mkdir -p $(KMOD_IOMMU_DIR)
+	ln -sf $(TOP)/drivers/iommu/pkern_iommu.c $(TOP)/drivers/iommu/Kbuild \
+		$(KMOD_IOMMU_DIR)/
+	$(MAKE) -C $(KBUILD_OBJ_DIR) M=$(KMOD_IOMMU_DIR) W=1 \
+		PKERN_INC=$(TOP)/drivers/dax/pkern \
+		KBUILD_EXTRA_SYMBOLS=$(KMOD_DAX_DIR)/Module.symvers modules
