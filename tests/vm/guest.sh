@@ -17,12 +17,12 @@ arg() {
 
 export VM_SCENARIO=$(arg pkern.scenario) VM_PHASE=$(arg pkern.phase)
 export VM_TOP=$(arg pkern.top) VM_B=$(arg pkern.b) VM_OUT=$(arg pkern.out)
-export VM_INITRD=$(arg pkern.initrd)
-echo "pkern-vm: userland phase=$VM_PHASE scenario=$VM_SCENARIO"
+export VM_INITRD=$(arg pkern.initrd) VM_SCRIPT=$(arg pkern.script)
+echo "pkern-vm: userland phase=$VM_PHASE scenario=$VM_SCENARIO uptime=$(cut -d' ' -f1 /proc/uptime)"
 
 "$VM_B/vm/vmmtouch" clock >"$VM_OUT/userland.$VM_PHASE.tsc" 2>/dev/null
 rm -f "$VM_OUT/.kexec"
-bash "$VM_TOP/tests/vm/scenarios/$VM_SCENARIO.sh"
+bash "$VM_SCRIPT"
 rc=$?
 if [ $rc -ne 0 ] && ! grep -q "^FAIL $VM_SCENARIO" "$VM_OUT/result" 2>/dev/null; then
 	echo "FAIL $VM_SCENARIO: phase $VM_PHASE exited $rc" >>"$VM_OUT/result"

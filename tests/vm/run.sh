@@ -24,8 +24,12 @@ if [ "${1:-}" = -f ]; then
 	FOLLOW=$2
 	shift 2
 fi
-NAME=${1:?usage: run.sh [-f PATTERN] SCENARIO}
-SCEN=$TOP/tests/vm/scenarios/$NAME.sh
+NAME=${1:?usage: run.sh [-f PATTERN] SCENARIO|FILE.sh}
+# a path runs a scenario file from elsewhere (debugging, experiments)
+case $NAME in
+*/*) SCEN=$(cd "$(dirname "$NAME")" && pwd)/$(basename "$NAME"); NAME=$(basename "$NAME" .sh) ;;
+*) SCEN=$TOP/tests/vm/scenarios/$NAME.sh ;;
+esac
 BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-120}
 SPLAT='WARNING:|BUG:|Oops|KASAN|UBSAN|general protection fault|Call Trace'
 
@@ -77,7 +81,7 @@ boot_once() {
 		-display none -monitor none -no-reboot -net none \
 		-serial "file:$log" \
 		-kernel "$KERNEL" -initrd "$INITRD" \
-		-append "console=ttyS0 panic=-1 memmap=$MEMMAP pkern.scenario=$NAME pkern.phase=0 pkern.top=$TOP pkern.b=$B pkern.out=$OUT pkern.initrd=$INITRD" \
+		-append "console=ttyS0 panic=-1 memmap=$MEMMAP pkern.scenario=$NAME pkern.script=$SCEN pkern.phase=0 pkern.top=$TOP pkern.b=$B pkern.out=$OUT pkern.initrd=$INITRD" \
 		-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
 		-virtfs "local,path=$OUT,mount_tag=out,security_model=none,multidevs=remap" \
 		>"$OUT/qemu.log" 2>&1 &

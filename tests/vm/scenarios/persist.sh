@@ -35,7 +35,7 @@ case $PH in
 	seed=1
 	for n in $NS; do
 		must "fill $n" "$VMM" fill "$(get dev.$n)" $seed "$STATE/layout.$n"
-		must "libpmem view of $n" "$VMM" pmemcheck "$(get dev.$n)"
+		libpmem_check "$(get dev.$n)"
 		seed=$((seed + 1))
 	done
 	pk list -N | jq -S . >"$STATE/pk.before" || exit 1
