@@ -34,3 +34,9 @@ check-tools: $(TT_PARSE) $(TT_PARSE_SAN) $(PKDAXCTL) $(PKDAXCTL_SAN)
 	TESTS_QUICK=1 $(TT_DIR)/run-tests.sh $(PKDAXCTL) $(TT_VALGRIND)
 
 CHECK += check-tools
+
+# Live mode in the tests/vm harness (QEMU/TCG; not part of CHECK: it needs
+# the module and the VM initramfs, which check-vm builds)
+.PHONY: check-tools-live
+check-tools-live: vm $(PKDAXCTL)
+	@KVER=$(KVER) B=$(B) $(TOP)/tests/vm/run.sh $(TT_DIR)/live-smoke-vm.sh

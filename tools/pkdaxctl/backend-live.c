@@ -100,13 +100,16 @@ static int errno_to_err(struct pkd_region *r, int e)
 	}
 }
 
+/*
+ * The driver serves the live label area, or only the superblock and
+ * index blocks when no superblock is valid; anything else it refuses and
+ * live_read() asks for block by block.
+ */
 static u64 snapshot_len(const struct pkern_region_info *info)
 {
-	u64 max = pkern_label_area_size(PKERN_MAX_SLOTS);
-
 	if (info->data_start && info->data_start <= info->size)
 		return info->data_start;
-	return info->size < max ? info->size : max;
+	return info->size < PKERN_SLOT_OFF ? info->size : PKERN_SLOT_OFF;
 }
 
 static int live_reload(struct pkd_region *r)
@@ -161,6 +164,8 @@ static int live_format(struct pkd_region *r, const struct pkern_format_params *p
 		if (errno == EEXIST) {
 			*nr_lost = f.nr_lost;
 			rc = -PKERN_E_HAS_LABELS;
+		} else if (errno == ENOSPC) {
+			rc = -PKERN_E_TOO_SMALL;	/* format's only ENOSPC */
 		} else {
 			rc = errno_to_err(r, errno);
 		}

@@ -35,6 +35,9 @@ static void report_failure(const struct pkd_region *r,
 	else if (rc == -PKD_E_BUSY)
 		pkd_err("namespace '%s' in %s is busy: its pages are in use (%s pool); release them first",
 		       ns->name, r->dev, pkern_kind_str(ns->kind));
+	else if (rc == -PKERN_E_NOENT && r->live && !pkern_ns_usable(ns))
+		pkd_err("'%s' in %s is an unusable label (%s); the driver only destroys usable namespaces",
+			ns->name, r->dev, pkern_problem_str(ns->problem));
 	else if (rc == -PKERN_E_STATE)
 		pkd_err("%s is not usable (state %s): its labels cannot change; see pkdaxctl check",
 		       r->dev, pkd_state_str(r->state));

@@ -57,6 +57,9 @@ static void report_failure(const struct pkd_region *r,
 		pkd_err("%s (%llu bytes) is too small for %u label slots plus data; use fewer --slots or a larger region",
 		       r->dev, (unsigned long long)r->size,
 		       p->nslots ? p->nslots : PKERN_DEFAULT_SLOTS);
+	else if (rc == -PKD_E_BUSY)
+		pkd_err("cannot format %s: a namespace device is open or mapped (or a pool is in use); stop its users first",
+			r->dev);
 	else
 		pkd_err("cannot format %s: %s", r->dev, pkd_strerror(r, rc));
 }
