@@ -36,7 +36,7 @@ struct pkern_rgn;
 struct pkern_pool {
 	struct kref ref;
 	atomic_t holders;
-	spinlock_t lock;
+	spinlock_t lock;		/* see @lock above */
 	bool dead;
 	phys_addr_t phys;
 	struct pkern_pool_state st;
@@ -89,7 +89,7 @@ struct pkern_rgn {
 	void *labels;
 	u64 map_len;
 	struct resource *label_res;
-	struct mutex lock;
+	struct mutex lock;	/* see @lock above */
 	struct pkern_region *lr;
 	u32 state;
 	bool dead;

@@ -36,6 +36,7 @@ static bool claim = true;
 module_param(claim, bool, 0444);
 MODULE_PARM_DESC(claim, "Take an unbound e820_pmem device via driver_override at load (default: Y)");
 
+/* protects pkern_regions; taken before any region lock */
 DEFINE_MUTEX(pkern_regions_lock);
 LIST_HEAD(pkern_regions);
 dev_t pkern_devt;

@@ -95,6 +95,7 @@ static int pkern_media_scrub(void *ctx, u64 off, u64 len)
 		len -= chunk;
 		cond_resched();
 	}
+	/* order the write-backs before the label write that follows */
 	wmb();
 	return 0;
 }

@@ -18,6 +18,7 @@
 static void pkern_pool_persist(void *ctx, const void *addr, u64 len)
 {
 	arch_wb_cache_pmem((void *)addr, len);
+	/* the write-back completes before the bitmap word that depends on it */
 	wmb();
 }
 

@@ -163,6 +163,7 @@ static ssize_t ns_uuid_show(struct device *dev,
 {
 	return sysfs_emit(buf, "%pUb\n", pkern_child_ns(dev)->uuid);
 }
+
 static struct device_attribute dev_attr_ns_uuid = __ATTR(uuid, 0444,
 							  ns_uuid_show, NULL);
 
@@ -185,6 +186,7 @@ static ssize_t ns_size_show(struct device *dev,
 {
 	return sysfs_emit(buf, "%llu\n", pkern_child_ns(dev)->size);
 }
+
 static struct device_attribute dev_attr_ns_size = __ATTR(size, 0444,
 							  ns_size_show, NULL);
 
