@@ -31,8 +31,3 @@ $(LU_B)/san/%: $(LU_SRC)/%.c
 
 LU_BINS := $(LU_B)/tinyguest.elf $(LU_B)/daxstash $(LU_B)/hmpc
 ALL += $(LU_BINS)
-
-.PHONY: check-liveupdate-host
-check-liveupdate-host: $(LU_BINS) $(LU_B)/san/daxstash $(LU_B)/san/hmpc
-	$(TOP)/tests/liveupdate/host-check.sh $(LU_B)
-CHECK += check-liveupdate-host

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@
 static const char *prog = "hmpc";
 static char buf[BUFSZ];
 static double deadline;
+static bool hung_up;	/* QEMU closed the monitor: quit, or it died */
 
 static double now(void)
 {
@@ -100,6 +102,7 @@ static char *read_reply(int fd)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {		/* hung up: e.g. after quit */
+			hung_up = true;
 			buf[len] = '\0';
 			return buf;
 		}
@@ -168,6 +171,7 @@ int main(int argc, char **argv)
 	    (want && argc - optind != 2))
 		return usage();
 	deadline = now() + timeout;
+	signal(SIGPIPE, SIG_IGN);	/* a vanished QEMU is an error, not a kill */
 	fd = connect_monitor(argv[optind]);
 	if (fd < 0 || !read_reply(fd))	/* the banner */
 		return 3;
@@ -192,6 +196,11 @@ int main(int argc, char **argv)
 				fputs(out, stderr);
 				return 1;
 			}
+		}
+		if (hung_up) {
+			fprintf(stderr, "%s: QEMU closed the monitor before '%s' reported '%s'\n",
+				prog, argv[optind + 1], want);
+			return 1;
 		}
 		if (now() > deadline) {
 			fprintf(stderr, "%s: '%s' never reported '%s'; last output:\n%s",

@@ -1,0 +1,9 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Host-level live-update check: the whole save/restore/verify flow with
+# guest RAM in /dev/shm (no kexec, no pkern), plus daxstash's error paths.
+# Needs tools/liveupdate/build.mk (LU_B, LU_BINS), included before it.
+
+.PHONY: check-liveupdate-host
+check-liveupdate-host: $(LU_BINS) $(LU_B)/san/daxstash $(LU_B)/san/hmpc
+	$(TOP)/tests/liveupdate/host-check.sh $(LU_B)
+CHECK += check-liveupdate-host
