@@ -306,6 +306,30 @@ static void test_cross_chain(void **state)
 	timg_free(t);
 }
 
+/* Several older conflicts of the same kind: the oldest one is named. */
+static void test_cross_oldest(void **state)
+{
+	struct pkern_label l[3];
+	struct timg *t;
+	u32 slots[3] = { 0, 1, 2 };
+	int i;
+
+	(void)state;
+	raw_label(&l[0], "a", 1, DS, 0x1000, PKERN_ALIGN_4K, 5);
+	raw_label(&l[1], "b", 1, DS + 0x1000, 0x1000, PKERN_ALIGN_4K, 3);
+	raw_label(&l[2], "c", 1, DS, 0x2000, PKERN_ALIGN_4K, 9);
+	t = fresh();
+	for (i = 0; i < 3; i++)
+		raw_put_label(t, i, &l[i]);
+	raw_index_use(t, t->r->active_index, GEN, slots, 3);
+	assert_int_equal(timg_load(t), 0);
+	assert_true(pkern_ns_usable(&t->r->ns[0]));
+	assert_true(pkern_ns_usable(&t->r->ns[1]));
+	assert_int_equal(t->r->ns[2].problem, PKERN_P_LBL_OVERLAP);
+	assert_int_equal(t->r->ns[2].other, 1);
+	timg_free(t);
+}
+
 static void test_unformatted(void **state)
 {
 	struct timg *t = timg_new(IMG_SIZE);
@@ -332,6 +356,16 @@ static void test_unformatted(void **state)
 	/* a region smaller than the fixed header */
 	t->mm.size = t->m.size = 0x1800;
 	assert_int_equal(pkern_load(t->r, &t->m), -PKERN_E_UNFORMATTED);
+	t->mm.size = t->m.size = 0x800;
+	assert_int_equal(timg_load(t), -PKERN_E_UNFORMATTED);
+	assert_int_equal(t->mm.nreads, 1);	/* copy 0 only */
+	assert_int_equal(t->r->sb[1].problem, PKERN_P_SB_NONE);
+	/* no media callbacks at all */
+	{
+		struct pkern_media none = { .ops = NULL, .size = IMG_SIZE };
+
+		assert_int_equal(pkern_load(t->r, &none), -PKERN_E_IO);
+	}
 	timg_free(t);
 }
 
@@ -575,6 +609,7 @@ int main(void)
 		cmocka_unit_test(test_cross),
 		cmocka_unit_test(test_cross_unusable_owner),
 		cmocka_unit_test(test_cross_chain),
+		cmocka_unit_test(test_cross_oldest),
 		cmocka_unit_test(test_unformatted),
 		cmocka_unit_test(test_sb_pick),
 		cmocka_unit_test(test_sb_geometry),

@@ -192,6 +192,35 @@ static void test_format_numbers(void **state)
 	timg_free(t);
 }
 
+/* Counters at their limit: refuse rather than wrap and lose. */
+static void test_exhausted(void **state)
+{
+	struct timg *t = timg_new(4 * MIB);
+	u8 uuid[PKERN_UUID_LEN];
+
+	(void)state;
+	assert_int_equal(timg_format(t, 64, false), 0);
+	memcpy(uuid, raw_sb(t, 0)->uuid, PKERN_UUID_LEN);
+	raw_index(t, 0)->generation = htole64(~0ULL);
+	raw_index_fix_crc(raw_index(t, 0));
+	assert_int_equal(timg_load(t), 0);
+	assert_int_equal(timg_create(t, "a", 0x1000, PKERN_ALIGN_4K, ANY),
+			 -PKERN_E_STATE);
+	assert_int_equal(pkern_destroy(t->r, 0), -PKERN_E_STATE);
+	assert_int_equal(timg_format(t, 64, false), -PKERN_E_STATE);
+	raw_index(t, 0)->generation = htole64(1);
+	raw_index_fix_crc(raw_index(t, 0));
+	raw_sb(t, 0)->seq = htole64(~0ULL);
+	raw_sb_fix_crc(raw_sb(t, 0));
+	raw_index(t, 0)->sb_seq = htole64(~0ULL);
+	raw_index_fix_crc(raw_index(t, 0));
+	assert_int_equal(timg_load(t), 0);
+	assert_int_equal(timg_format(t, 64, false), -PKERN_E_STATE);
+	assert_int_equal(t->mm.nwrites, 0);
+	assert_memory_equal(raw_sb(t, 0)->uuid, uuid, PKERN_UUID_LEN);
+	timg_free(t);
+}
+
 static void test_create(void **state)
 {
 	struct timg *t = timg_new(64 * MIB);
@@ -222,6 +251,7 @@ static void test_create(void **state)
 	assert_null(pkern_find_name(t->r, "vm2"));
 	assert_null(pkern_find_name(t->r, NULL));
 	assert_null(pkern_find_uuid(t->r, NULL));
+	assert_null(pkern_find_uuid(t->r, (const u8 *)"0123456789abcdef"));
 	/* scrub, label write + persist, index write + persist */
 	assert_int_equal(t->mm.nlog, 5);
 	assert_int_equal(t->mm.log[0].type, 'S');
@@ -533,6 +563,10 @@ static void test_io_errors(void **state)
 
 		make_uuid(p.uuid, "new");
 		mm_reset(&t->mm);
+		t->mm.fail_read = 1;
+		assert_int_equal(pkern_format(t->r, &t->m, &p), -PKERN_E_IO);
+		assert_int_equal(t->mm.nwrites, 0);
+		mm_reset(&t->mm);
 		t->mm.fail_write = 1;
 		assert_int_equal(pkern_format(t->r, &t->m, &p), -PKERN_E_IO);
 		assert_int_equal(timg_load(t), 0);
@@ -585,6 +619,7 @@ int main(void)
 		cmocka_unit_test(test_format_invalid),
 		cmocka_unit_test(test_format_refuse),
 		cmocka_unit_test(test_format_numbers),
+		cmocka_unit_test(test_exhausted),
 		cmocka_unit_test(test_create),
 		cmocka_unit_test(test_placement),
 		cmocka_unit_test(test_fill_512),
