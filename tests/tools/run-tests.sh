@@ -327,6 +327,31 @@ IMG=$IMG_SAVE
 refuse check-missing 2 "does not exist" check --image "$TMP/none"
 fi
 
+# ---- bash completion: commands, values, names from list --image ------------
+if [ "$QUICK" != 1 ] && [ -n "${BASH_VERSION:-}" ]; then
+	mkdir -p "$TMP/bin"
+	ln -sf "$(readlink -f "$PK")" "$TMP/bin/pkdaxctl"
+	IMG=$TMP/comp.img
+	ok comp-init init-labels --image "$IMG" --size 8M
+	ok comp-ns create-namespace --image "$IMG" -n comp-ns -s 2M
+	comp() {	# comp WORDS...: completions for the last word
+		COMP_WORDS=("$@")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		COMPREPLY=()
+		PATH=$TMP/bin:$PATH _pkdaxctl
+		echo "${COMPREPLY[*]}"
+	}
+	. "$(dirname "$0")/../../tools/pkdaxctl/pkdaxctl-completion.bash"
+	[ "$(comp pkdaxctl destroy-n)" = destroy-namespace ] &&
+		pass comp-command || fail comp-command "$(comp pkdaxctl destroy-n)"
+	[ "$(comp pkdaxctl create-namespace -t '')" = "guest iommu" ] &&
+		pass comp-type || fail comp-type "$(comp pkdaxctl create-namespace -t '')"
+	[ "$(comp pkdaxctl destroy-namespace --image "$IMG" comp)" = comp-ns ] &&
+		pass comp-names || fail comp-names "$(comp pkdaxctl destroy-namespace --image "$IMG" comp)"
+	[ "$(comp pkdaxctl check --j)" = --json ] &&
+		pass comp-option || fail comp-option "$(comp pkdaxctl check --j)"
+fi
+
 # ---- live mode without a module: clear refusals -------------------------------
 if [ ! -d /sys/class/pkern ]; then
 	IMG=$TMP/none

@@ -69,6 +69,8 @@ static void print_line(const struct check_ctx *cx, const struct pkern_problem *p
 	printf("%s: %s: %s", cx->r->dev, where, pkern_problem_str(p->code));
 	if (has_other(p->code))
 		printf(" (conflicts with slot %u)", p->other);
+	else if (p->code == PKERN_P_SB_NONE)
+		printf(" (unformatted: pkdaxctl init-labels formats it)");
 	else if (p->code == PKERN_P_SB_SIZE_CHANGED)
 		printf(" (formatted for %llu bytes, region has %llu)",
 		       (unsigned long long)p->value,
