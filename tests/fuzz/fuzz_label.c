@@ -14,7 +14,9 @@
  *  - no usable namespace lies outside [data_start, region size) or wraps;
  *  - no two usable namespaces overlap;
  *  - a new namespace lies on bytes no trusted extent covered;
- *  - after create/destroy the in-memory state equals a reload.
+ *  - after create/destroy the in-memory state equals a reload;
+ *  - a forced format of any image yields an empty, loadable region that
+ *    outnumbers everything on media, or fails with a documented refusal.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,6 +176,39 @@ static void fix_crcs(u8 *buf, size_t len)
 			put_crc(buf + off, PKERN_SLOT_SIZE);
 }
 
+static void try_format(const struct pkern_media *m, u8 sel, u64 size)
+{
+	static const u32 nslots[4] = { 64, 72, 512, 1024 };
+	struct pkern_format_params fp = { .nslots = nslots[sel & 3] };
+	u64 old_seq = 0, ds;
+	int ret, i;
+
+	make_uuid(fp.uuid, "fuzz-format");
+	fp.force = sel & 4;
+	for (i = 0; i < 2; i++)
+		if (r.sb[i].problem != PKERN_P_SB_NONE &&
+		    r.sb[i].problem != PKERN_P_SB_CRC && r.sb[i].seq > old_seq)
+			old_seq = r.sb[i].seq;
+	ds = pkern_label_area_size(fp.nslots);
+	ret = pkern_format(&r, m, &fp);
+	if (ret) {
+		check(ret == -PKERN_E_TOO_SMALL || ret == -PKERN_E_INVAL ||
+		      ret == -PKERN_E_STATE ||
+		      (ret == -PKERN_E_HAS_LABELS && !fp.force),
+		      "unexpected format error");
+		check(ret != -PKERN_E_TOO_SMALL || size < ds + PKERN_GRANULE,
+		      "format too small");
+		return;
+	}
+	check(size >= ds + PKERN_GRANULE && !(size % PKERN_GRANULE),
+	      "format accepted a bad size");
+	check(r.status == 0 && r.nr_used == 0, "format left a bad state");
+	check(r.sb[r.active_sb].seq > old_seq, "format did not outnumber");
+	check(pkern_free_bytes(&r, PKERN_ALIGN_4K, NULL) == size - ds,
+	      "formatted region not empty");
+	check_reload(&r, m);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct memmedia mm;
@@ -210,6 +245,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_region(&r, region);
 	if (r.status == 0)
 		try_updates(&mm, &m, data, len, region);
+	try_format(&m, len > 1 ? data[len - 2] : 0, region);
 	free(buf);
 	return 0;
 }
