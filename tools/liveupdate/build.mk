@@ -18,7 +18,7 @@ $(LU_B)/tinyguest.elf: $(LU_B)/tinyguest.o
 
 $(LU_B)/daxstash: $(LU_SRC)/daxstash.c
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -o $@ $< -ldaxctl -lz
+	$(CC) $(USER_CFLAGS) -o $@ $< -ldaxctl -lpmem -lz
 
 $(LU_B)/hmpc: $(LU_SRC)/hmpc.c
 	@mkdir -p $(dir $@)
@@ -27,7 +27,7 @@ $(LU_B)/hmpc: $(LU_SRC)/hmpc.c
 # sanitizer builds for the host check
 $(LU_B)/san/%: $(LU_SRC)/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) $(SAN_CFLAGS) -o $@ $< -ldaxctl -lz
+	$(CC) $(USER_CFLAGS) $(SAN_CFLAGS) -o $@ $< -ldaxctl -lpmem -lz
 
 LU_BINS := $(LU_B)/tinyguest.elf $(LU_B)/daxstash $(LU_B)/hmpc
 ALL += $(LU_BINS)

@@ -4,7 +4,7 @@
  * metadata) in a device-dax namespace so it survives kexec.
  *
  * Device-dax only supports mmap, so the blob is copied through a shared
- * mapping.  Layout at OFFSET: one 4 KiB header page, then the data.  The
+ * mapping and made durable with libpmem (msync on a plain file).  Layout at OFFSET: one 4 KiB header page, then the data.  The
  * header is cleared and persisted before the data is written and only
  * rewritten (with length and zlib CRCs) once the data is persisted, so a
  * crash mid-put leaves "no stash", never a torn one that looks valid.
@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <libpmem.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -51,6 +52,7 @@ struct stash {
 	const char *path;
 	unsigned char *map;
 	size_t maplen;		/* header page + capacity */
+	bool dax;		/* device-dax: no fsync, flush CPU caches */
 };
 
 static const char *prog = "daxstash";
@@ -115,7 +117,8 @@ static int stash_open(struct stash *st, const char *path, uint64_t off,
 	}
 	if (fstat(fd, &sb) < 0)
 		goto err_errno;
-	if (S_ISCHR(sb.st_mode)) {
+	st->dax = S_ISCHR(sb.st_mode);
+	if (st->dax) {
 		if (dax_geometry(path, sb.st_rdev, &size, &align) < 0)
 			goto err;
 	} else if (S_ISREG(sb.st_mode)) {
@@ -167,11 +170,20 @@ static uint32_t hdr_crc(const struct stash_hdr *h)
 	return crc(&tmp, sizeof(tmp));
 }
 
+/*
+ * Make [off, off + len) durable.  Device-dax has no fsync (msync fails
+ * with EINVAL), so write back the CPU caches with libpmem; on a plain
+ * file msync does the job.
+ */
 static int persist(struct stash *st, size_t off, size_t len)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	size_t start = off - off % page;
 
+	if (st->dax) {
+		pmem_persist(st->map + off, len);
+		return 0;
+	}
 	if (msync(st->map + start, off + len - start, MS_SYNC) < 0) {
 		fprintf(stderr, "%s: msync %s: %s\n", prog, st->path,
 			strerror(errno));
