@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <libpmem.h>
 
 #include "backend.h"
@@ -16,6 +19,7 @@
 #include "pkdaxctl.h"
 
 struct image {
+	int lock_fd;
 	char *addr;
 	size_t len;
 	int is_pmem;
@@ -135,6 +139,8 @@ static void img_close(struct pkd_region *r)
 	struct image *im = r->priv;
 
 	if (im) {
+		if (im->lock_fd >= 0)
+			close(im->lock_fd);
 		if (im->addr)
 			pmem_unmap(im->addr, im->len);
 		free(im);
@@ -234,6 +240,7 @@ int pkd_image_open(const char *path, u64 create_size, struct pkd_region **out)
 		pkd_err("out of memory");
 		return -1;
 	}
+	im->lock_fd = -1;
 	r->ops = &img_ops;
 	r->priv = im;
 	r->id = -1;
@@ -245,6 +252,15 @@ int pkd_image_open(const char *path, u64 create_size, struct pkd_region **out)
 	}
 	if (map_image(path, create_size, im, &r->created))
 		goto fail;
+	/*
+	 * lib's update protocol assumes one writer: concurrent pkdaxctl
+	 * runs on one image take turns for the whole command.
+	 */
+	im->lock_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (im->lock_fd < 0 || flock(im->lock_fd, LOCK_EX)) {
+		pkd_err("cannot lock image %s: %s", path, strerror(errno));
+		goto fail;
+	}
 	im->media.ops = &img_media_ops;
 	im->media.ctx = im;
 	im->media.size = im->len;
