@@ -302,6 +302,17 @@ jqt list-bad-label-json '.[0].namespaces[0].problem != null and .[0].namespaces[
 ok inspect-bad-label inspect --image "$IMG"
 jqt inspect-bad-label-json '.[0].slots[0].usable == false and .[0].slots[0].raw.checksum_ok == false and .[0].slots[0].raw.name == "c" and (.[0].slots[0].label | has("name") | not)'
 
+refuse destroy-slot-empty 1 "slot 7 of .* holds no namespace" \
+	destroy-namespace --image "$IMG" --slot 7
+refuse destroy-slot-live 2 "--slot works on images only" destroy-namespace --slot 0
+refuse destroy-slot-and-name 2 "either NAME\|UUID or --slot" \
+	destroy-namespace --image "$IMG" --slot 0 d
+refuse destroy-slot-bad 2 "invalid --slot 'x'" destroy-namespace --image "$IMG" --slot x
+ok destroy-slot-repair destroy-namespace --image "$IMG" --slot 0
+ok check-repaired check --image "$IMG"
+ok list-repaired list --image "$IMG" -N
+jqt list-repaired-json 'length == 1 and .[0].name == "d"'
+
 ok init-twice init-labels --image "$IMG" --force
 ok init-thrice init-labels --image "$IMG" --force
 poke 100 ff	# superblock 0 damaged: copy 1 still good

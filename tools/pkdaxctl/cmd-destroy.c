@@ -5,23 +5,29 @@
  * Damaged labels can be destroyed too (that is how a region is repaired).
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "backend.h"
+#include "parse.h"
 #include "pkdaxctl.h"
 
 static const char usage[] =
 "usage: pkdaxctl destroy-namespace NAME|UUID [-r REGION] [--image FILE]\n"
+"       pkdaxctl destroy-namespace --slot N --image FILE\n"
 "  -r, --region=R     only look in region R (pkernN or N)\n"
 "      --image=FILE   act on a region image instead of live regions\n"
+"      --slot=N       the label in slot N, whatever it holds (repairs a\n"
+"                     label whose checksum or name is damaged; images only)\n"
 "  -h, --help         this text\n"
 "The namespace's memory is zeroed; a busy device (open or mapped) is refused.\n";
 
-enum { OPT_IMAGE = 256 };
+enum { OPT_IMAGE = 256, OPT_SLOT };
 
 static const struct option opts[] = {
 	{ "region", required_argument, NULL, 'r' },
 	{ "image", required_argument, NULL, OPT_IMAGE },
+	{ "slot", required_argument, NULL, OPT_SLOT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -46,6 +52,19 @@ static void report_failure(const struct pkd_region *r,
 		       pkd_strerror(r, rc));
 }
 
+/* --slot: any used slot, even one whose label cannot be named */
+static const struct pkern_ns *by_slot(const struct pkd_region *r, u32 slot)
+{
+	const struct pkern_ns *ns;
+
+	pkern_for_each_ns(r->lr, ns)
+		if (ns->slot == slot)
+			return ns;
+	pkd_err("slot %u of %s holds no namespace; see pkdaxctl inspect",
+		slot, r->dev);
+	return NULL;
+}
+
 int cmd_destroy(int argc, char **argv)
 {
 	const struct pkern_ns *ns = NULL;
@@ -57,6 +76,8 @@ int cmd_destroy(int argc, char **argv)
 	char where[256] = "";
 	struct pkern_ns victim;
 	size_t used = 0;
+	bool have_slot = false;
+	u32 slot = 0;
 
 	while ((c = getopt_long(argc, argv, ":r:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -66,12 +87,33 @@ int cmd_destroy(int argc, char **argv)
 		case OPT_IMAGE:
 			t.image = optarg;
 			break;
+		case OPT_SLOT:
+			if (pkd_parse_u32(optarg, &slot) ||
+			    slot >= PKERN_MAX_SLOTS)
+				return pkd_usage_err("invalid --slot '%s': use a slot number below %u",
+						     optarg, PKERN_MAX_SLOTS);
+			have_slot = true;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return PKD_EXIT_OK;
 		default:
 			return pkd_bad_option(c, argv);
 		}
+	}
+	if (have_slot) {
+		if (optind < argc)
+			return pkd_usage_err("give either NAME|UUID or --slot, not both");
+		if (!t.image)
+			return pkd_usage_err("--slot works on images only: the driver destroys usable namespaces by name or UUID");
+		if (pkd_open(&t, &rs))
+			return PKD_EXIT_FAIL;
+		r = rs.r[0];
+		ns = by_slot(r, slot);
+		what = ns ? ns->name : "";
+		if (!ns)
+			goto out;
+		goto destroy;
 	}
 	if (optind >= argc)
 		return pkd_usage_err("missing NAME or UUID; see pkdaxctl destroy-namespace --help");
@@ -104,6 +146,7 @@ int cmd_destroy(int argc, char **argv)
 		       what);
 		goto out;
 	}
+destroy:
 	/* @ns points into state the backend reloads; keep a copy */
 	victim = *ns;
 	rc = r->ops->destroy(r, &victim);
@@ -111,8 +154,8 @@ int cmd_destroy(int argc, char **argv)
 		report_failure(r, &victim, rc);
 		goto out;
 	}
-	fprintf(stderr, "destroyed 1 namespace: '%s' (%s slot %u)\n", what,
-		r->dev, victim.slot);
+	fprintf(stderr, "destroyed 1 namespace: '%s' (%s slot %u)\n",
+		victim.name, r->dev, victim.slot);
 	ret = PKD_EXIT_OK;
 out:
 	pkd_close_all(&rs);

@@ -58,7 +58,7 @@ _pkdaxctl()
 	-a|--align)
 		COMPREPLY=($(compgen -W "4K 2M 1G" -- "$cur"))
 		return ;;
-	-s|--size|-u|--uuid|--offset|--slots)
+	-s|--size|-u|--uuid|--offset|--slots|--slot)
 		[ "$cmd" = list ] || [ "$cmd" = inspect ] || return ;;
 	esac
 
@@ -68,7 +68,7 @@ _pkdaxctl()
 	create-namespace)
 		opts="-r --region -n --name -s --size -t --type -a --align -u --uuid --offset --image --help" ;;
 	destroy-namespace)
-		opts="-r --region --image --help" ;;
+		opts="-r --region --image --slot --help" ;;
 	init-labels)
 		opts="-r --region -f --force -u --uuid --slots -s --size --image --help" ;;
 	check)
