@@ -189,7 +189,8 @@ struct pkern_ns {
  * @bitmap: live slot bitmap
  * @nr_used: used slots (usable or not)
  * @ns: decoded labels, indexed by slot; valid for used slots only
- * @buf: scratch buffer for block I/O (keeps kernel stacks small)
+ * @buf: scratch space for block I/O and for sorting during validation
+ *	(keeps kernel stacks small)
  */
 struct pkern_region {
 	struct pkern_media media;
@@ -206,6 +207,7 @@ struct pkern_region {
 		struct pkern_index index;
 		struct pkern_sb sb;
 		struct pkern_label label;
+		u16 order[PKERN_MAX_SLOTS];
 	} buf;
 };
 

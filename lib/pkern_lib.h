@@ -65,6 +65,13 @@ bool pk_extent_ok(const struct pkern_region *r, const struct pkern_ns *ns);
 bool pk_older(const struct pkern_ns *a, const struct pkern_ns *b);
 void pk_validate(struct pkern_region *r);
 
+/* sort.c */
+enum pk_sort_key { PK_BY_OFFSET, PK_BY_NAME, PK_BY_UUID };
+int pk_ns_cmp(const struct pkern_region *r, enum pk_sort_key key, u16 a,
+	      u16 b);
+void pk_sort_slots(const struct pkern_region *r, enum pk_sort_key key,
+		   u16 *v, u32 n);
+
 /* space.c */
 bool pk_overlaps(u64 off_a, u64 size_a, u64 off_b, u64 size_b);
 bool pk_range_free(const struct pkern_region *r, u64 off, u64 size);

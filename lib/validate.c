@@ -102,9 +102,12 @@ static enum pkern_problem_code conflict(const struct pkern_ns *a,
 {
 	if (pk_overlaps(a->offset, a->size, b->offset, b->size))
 		return PKERN_P_LBL_OVERLAP;
-	if (b->problem != PKERN_P_LBL_NAME && pk_name_eq(a->name, b->name))
+	/* first bytes first: this runs for every pair of labels */
+	if (a->name[0] == b->name[0] && b->problem != PKERN_P_LBL_NAME &&
+	    pk_name_eq(a->name, b->name))
 		return PKERN_P_LBL_DUP_NAME;
-	if (!memcmp(a->uuid, b->uuid, PKERN_UUID_LEN))
+	if (a->uuid[0] == b->uuid[0] &&
+	    !memcmp(a->uuid, b->uuid, PKERN_UUID_LEN))
 		return PKERN_P_LBL_DUP_UUID;
 	return PKERN_P_NONE;
 }
@@ -116,7 +119,8 @@ static enum pkern_problem_code conflict(const struct pkern_ns *a,
  * order the checks run in.  The worst conflict (overlap first) is
  * reported, against the oldest label that has it.
  */
-static void cross_check(struct pkern_region *r, u32 nslots, u32 i)
+static void cross_check(struct pkern_region *r, const u8 *trusted,
+			u32 nslots, u32 i)
 {
 	struct pkern_ns *a = &r->ns[i];
 	enum pkern_problem_code best = PKERN_P_NONE, c;
@@ -125,8 +129,7 @@ static void cross_check(struct pkern_region *r, u32 nslots, u32 i)
 	for (j = 0; j < nslots; j++) {
 		const struct pkern_ns *b = &r->ns[j];
 
-		if (j == i || !pk_bit(r->bitmap, j) || !pk_older(b, a) ||
-		    !pk_extent_ok(r, b))
+		if (j == i || !pk_bit(trusted, j) || !pk_older(b, a))
 			continue;
 		c = conflict(a, b);
 		if (c == PKERN_P_NONE)
@@ -143,6 +146,55 @@ static void cross_check(struct pkern_region *r, u32 nslots, u32 i)
 	}
 }
 
+/*
+ * Mark every label that shares bytes, a name or a UUID with at least one
+ * other trusted label: neighbours in offset, name and UUID order.  Only
+ * those need the exact scan for the oldest conflict, so a clean region
+ * costs O(n log n) rather than a comparison of every pair.  @r->buf is
+ * free while validating (no block I/O is in flight).
+ */
+static void mark_involved(struct pkern_region *r, const u8 *trusted,
+			  u32 nslots, u8 *involved)
+{
+	u16 *v = r->buf.order;
+	const struct pkern_ns *x;
+	u32 i, n, k;
+	u64 maxend = 0;
+	int key;
+	bool hit;
+
+	for (key = PK_BY_OFFSET; key <= PK_BY_UUID; key++) {
+		n = 0;
+		for (i = 0; i < nslots; i++) {
+			if (!pk_bit(trusted, i))
+				continue;
+			/* bad names never count as duplicates */
+			if (key == PK_BY_NAME &&
+			    r->ns[i].problem == PKERN_P_LBL_NAME)
+				continue;
+			v[n++] = (u16)i;
+		}
+		pk_sort_slots(r, key, v, n);
+		for (k = 0; k < n; k++) {
+			x = &r->ns[v[k]];
+			if (key == PK_BY_OFFSET) {
+				/* sorted by start: overlap a predecessor or the next */
+				hit = (k > 0 && x->offset < maxend) ||
+				      (k + 1 < n && r->ns[v[k + 1]].offset <
+						     x->offset + x->size);
+				if (x->offset + x->size > maxend)
+					maxend = x->offset + x->size;
+			} else {
+				hit = (k > 0 && !pk_ns_cmp(r, key, v[k - 1], v[k])) ||
+				      (k + 1 < n &&
+				       !pk_ns_cmp(r, key, v[k], v[k + 1]));
+			}
+			if (hit)
+				pk_set_bit(involved, v[k], true);
+		}
+	}
+}
+
 /**
  * pk_validate() - (re)compute the problem of every used slot
  * @r: region with a live superblock, bitmap and decoded labels
@@ -151,6 +203,8 @@ void pk_validate(struct pkern_region *r)
 {
 	const struct pkern_sb_info *sb = pk_live_sb(r);
 	u32 nslots = sb ? sb->nslots : 0;
+	u8 trusted[PKERN_BITMAP_BYTES];		/* used, extent trusted */
+	u8 involved[PKERN_BITMAP_BYTES];	/* in some conflict */
 	u32 i;
 
 	for (i = 0; i < nslots; i++) {
@@ -165,7 +219,13 @@ void pk_validate(struct pkern_region *r)
 			continue;
 		ns->problem = label_problem(r, ns);
 	}
+	memset(trusted, 0, sizeof(trusted));
+	memset(involved, 0, sizeof(involved));
 	for (i = 0; i < nslots; i++)
-		if (pk_bit(r->bitmap, i) && r->ns[i].problem == PKERN_P_NONE)
-			cross_check(r, nslots, i);
+		if (pk_bit(r->bitmap, i) && pk_extent_ok(r, &r->ns[i]))
+			pk_set_bit(trusted, i, true);
+	mark_involved(r, trusted, nslots, involved);
+	for (i = 0; i < nslots; i++)
+		if (pk_bit(involved, i) && r->ns[i].problem == PKERN_P_NONE)
+			cross_check(r, trusted, nslots, i);
 }

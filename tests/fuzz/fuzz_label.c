@@ -13,6 +13,7 @@
  * here and abort() on violation:
  *  - no usable namespace lies outside [data_start, region size) or wraps;
  *  - no two usable namespaces overlap;
+ *  - overlap and duplicate findings equal a plain all-pairs reference;
  *  - a new namespace lies on bytes no trusted extent covered;
  *  - after create/destroy the in-memory state equals a reload;
  *  - a forced format of any image yields an empty, loadable region that
@@ -59,6 +60,9 @@ static void check_region(const struct pkern_region *rg, u64 size)
 		check(ns->slot < rg->sb[rg->active_sb].nslots, "slot range");
 	}
 	check(used == rg->nr_used, "nr_used");
+	if (rg->active_sb >= 0 && rg->active_index >= 0 &&
+	    (rg->status == 0 || rg->status == -PKERN_E_SIZE_CHANGED))
+		check(ref_cross_ok(rg), "cross-check differs from reference");
 	if (rg->status)
 		return;
 	sb = &rg->sb[rg->active_sb];

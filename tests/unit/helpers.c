@@ -207,3 +207,66 @@ const struct pkern_problem *find_report(const struct reports *rep,
 			return &rep->p[i];
 	return NULL;
 }
+
+/* lib's trusted extent, written again from the spec. */
+static bool ref_trusted(const struct pkern_region *rg,
+			const struct pkern_ns *ns)
+{
+	const struct pkern_sb_info *sb = &rg->sb[rg->active_sb];
+	u64 a = ns->align;
+
+	return ns->problem != PKERN_P_LBL_CRC &&
+	       (a == PKERN_ALIGN_4K || a == PKERN_ALIGN_2M ||
+		a == PKERN_ALIGN_1G) &&
+	       ns->size && !(ns->size % a) && !(ns->offset % a) &&
+	       ns->offset + ns->size > ns->offset &&
+	       ns->offset >= sb->data_start &&
+	       ns->offset + ns->size <= sb->region_size;
+}
+
+static bool ref_older(const struct pkern_ns *a, const struct pkern_ns *b)
+{
+	return a->create_gen < b->create_gen ||
+	       (a->create_gen == b->create_gen && a->slot < b->slot);
+}
+
+/*
+ * All pairs: a label with no per-label problem loses to the oldest older
+ * trusted label it overlaps, else shares a name with, else a UUID with.
+ */
+bool ref_cross_ok(const struct pkern_region *rg)
+{
+	const struct pkern_ns *a, *b, *best;
+	enum pkern_problem_code want, c;
+
+	pkern_for_each_ns(rg, a) {
+		if (a->problem != PKERN_P_NONE &&
+		    a->problem != PKERN_P_LBL_OVERLAP &&
+		    a->problem != PKERN_P_LBL_DUP_NAME &&
+		    a->problem != PKERN_P_LBL_DUP_UUID)
+			continue;
+		want = PKERN_P_NONE;
+		best = NULL;
+		pkern_for_each_ns(rg, b) {
+			if (b == a || !ref_older(b, a) || !ref_trusted(rg, b))
+				continue;
+			if (a->offset < b->offset + b->size &&
+			    b->offset < a->offset + a->size)
+				c = PKERN_P_LBL_OVERLAP;
+			else if (b->problem != PKERN_P_LBL_NAME &&
+				 !strcmp(a->name, b->name))
+				c = PKERN_P_LBL_DUP_NAME;
+			else if (!memcmp(a->uuid, b->uuid, PKERN_UUID_LEN))
+				c = PKERN_P_LBL_DUP_UUID;
+			else
+				continue;
+			if (!best || c < want || (c == want && ref_older(b, best))) {
+				want = c;
+				best = b;
+			}
+		}
+		if (a->problem != want || (best && a->other != best->slot))
+			return false;
+	}
+	return true;
+}

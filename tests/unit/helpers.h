@@ -62,4 +62,10 @@ int timg_load_report(struct timg *t, struct reports *rep);
 const struct pkern_problem *find_report(const struct reports *rep,
 					enum pkern_problem_code code);
 
+/*
+ * Independent all-pairs reference for the overlap and duplicate checks:
+ * true if every label's cross-check result and "other" slot match it.
+ */
+bool ref_cross_ok(const struct pkern_region *r);
+
 #endif /* HELPERS_H */

@@ -17,6 +17,11 @@
 #define DS		0x8000ULL	/* data start with 64 slots */
 #define GEN		100		/* index generation of crafted images */
 
+static u64 pk_round(u64 x, u64 a)
+{
+	return (x + a - 1) & ~(a - 1);
+}
+
 static struct timg *fresh(void)
 {
 	struct timg *t = timg_new(IMG_SIZE);
@@ -330,6 +335,63 @@ static void test_cross_oldest(void **state)
 	timg_free(t);
 }
 
+/*
+ * Hundreds of labels with random extents, names, UUIDs and generations,
+ * many of them colliding: every finding must match the all-pairs
+ * reference in helpers.c.
+ */
+static void test_cross_random(void **state)
+{
+	static const u64 aligns[3] = { PKERN_ALIGN_4K, PKERN_ALIGN_2M,
+				       PKERN_ALIGN_4K };
+	struct timg *t = timg_new(pkern_label_area_size(1024));
+	u32 seed = 1, slot, round, conflicts = 0, usable;
+	struct pkern_label l;
+	struct pkern_index *x;
+	const struct pkern_ns *ns;
+	char name[16];
+
+	(void)state;
+	t->mm.size = t->m.size = 64 * MIB;
+	assert_int_equal(timg_format(t, 1024, false), 0);
+	x = raw_index(t, t->r->active_index);
+	for (round = 0; round < 20; round++) {
+		memset(x->bitmap, 0, sizeof(x->bitmap));
+		for (slot = 0; slot < 1024; slot++) {
+			u64 a;
+
+			seed = seed * 1103515245U + 12345U;
+			if ((seed >> 16) % 4 == 0)
+				continue;	/* leave some slots free */
+			a = aligns[(seed >> 8) % 3];
+			snprintf(name, sizeof(name), "n%u", (seed >> 4) % 700);
+			raw_label(&l, name, 1,
+				  pk_round(0x48000 + (u64)((seed >> 12) % 4000) *
+					   0x4000, a),
+				  a * (1 + (seed >> 20) % 3), a,
+				  1 + (seed >> 3) % 50);
+			if ((seed >> 24) % 16 == 0)	/* duplicate UUID */
+				make_uuid(l.uuid, "shared");
+			raw_label_fix_crc(&l);
+			raw_put_label(t, slot, &l);
+			x->bitmap[slot / 8] |= (u8)(1U << (slot % 8));
+		}
+		raw_index_use(t, t->r->active_index, GEN, NULL, 0);
+		assert_int_equal(timg_load(t), 0);
+		assert_true(ref_cross_ok(t->r));
+		usable = 0;
+		pkern_for_each_ns(t->r, ns) {
+			if (pkern_ns_usable(ns))
+				usable++;
+			else
+				conflicts++;
+		}
+		assert_true(usable > 0);
+	}
+	assert_true(conflicts > 1000);	/* the test really exercised them */
+	timg_free(t);
+}
+
 static void test_unformatted(void **state)
 {
 	struct timg *t = timg_new(IMG_SIZE);
@@ -610,6 +672,7 @@ int main(void)
 		cmocka_unit_test(test_cross_unusable_owner),
 		cmocka_unit_test(test_cross_chain),
 		cmocka_unit_test(test_cross_oldest),
+		cmocka_unit_test(test_cross_random),
 		cmocka_unit_test(test_unformatted),
 		cmocka_unit_test(test_sb_pick),
 		cmocka_unit_test(test_sb_geometry),
