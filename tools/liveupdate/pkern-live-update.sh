@@ -39,6 +39,7 @@ DIR=${PKLU_DIR:-/tmp/pkern-lu}
 SHMDIR=/dev/shm
 REPORTS=2		# guest reports to wait for before saving
 TIMEOUT=120		# seconds for any guest-visible wait (TCG-in-TCG is slow)
+TB_MIB=${PKLU_TB_MIB:-16}	# QEMU translation buffer
 
 META_LIMIT=2M		# stash layout: metadata in the first 2 MiB ...
 STREAM_OFF=2M		# ... migration stream after it (2 MiB keeps dax alignment)
@@ -158,6 +159,16 @@ qemu_pid() {
 
 hmp() { "$HMPC" -t "$TIMEOUT" "$DIR/monitor.sock" "$@"; }
 
+# hmp_ok CMD...: run monitor commands, fail on any error they print
+hmp_ok() {
+	local out
+
+	out=$(hmp "$@") || die "QEMU monitor unreachable while running: $*"
+	if grep -qi 'error' <<<"$out"; then
+		die "QEMU refused '$*': $(grep -i -m1 error <<<"$out")"
+	fi
+}
+
 # launch PHASE [extra args]: daemonized QEMU, debugcon to console-PHASE.log
 launch() {
 	local phase=$1 ram=$2 memobj
@@ -173,7 +184,10 @@ launch() {
 	fi
 	rm -f "$DIR/monitor.sock" "$DIR/console-$phase.log"
 	echo "$DIR/console-$phase.log" >"$DIR/console"
-	"$QEMU" -machine pc,memory-backend=mem -accel tcg -m "${MEM}M" \
+	# The tiny guest needs little JIT space; QEMU's default 1 GiB code
+	# buffer only adds pages a nested (TCG-in-TCG) run has to churn.
+	"$QEMU" -machine pc,memory-backend=mem -accel "tcg,tb-size=$TB_MIB" \
+		-m "${MEM}M" \
 		-object "$memobj" -kernel "$TINYGUEST" \
 		-nodefaults -display none \
 		-chardev "file,id=dbg,path=$DIR/console-$phase.log" \
@@ -276,13 +290,12 @@ cmd_save() {
 	fi
 	wait_reports "$REPORTS"
 	t0=$(now_ms)
-	hmp stop >/dev/null
+	hmp_ok stop
 	last=$(reports | tail -n 1)
 	[ "$MODE" = baseline ] || caps='migrate_set_capability x-ignore-shared on'
 	# -d: plain "migrate" polls for completion only once a second
-	hmp ${caps:+"$caps"} \
-		"migrate -d \"exec:$DAXSTASH put -o $STREAM_OFF $STASH - 2>>$DIR/daxstash.log\"" \
-		>/dev/null
+	hmp_ok ${caps:+"$caps"} \
+		"migrate -d \"exec:$DAXSTASH put -o $STREAM_OFF $STASH - 2>>$DIR/daxstash.log\""
 	"$HMPC" -t "$TIMEOUT" -i 5 -w 'Migration status: completed' \
 		-f 'Migration status: failed' -f 'Migration status: cancelled' \
 		"$DIR/monitor.sock" 'info migrate' ||
@@ -324,13 +337,12 @@ cmd_restore() {
 	fi
 	t2=$(now_ms)
 	[ "$MODE" = baseline ] || caps='migrate_set_capability x-ignore-shared on'
-	hmp ${caps:+"$caps"} \
-		"migrate_incoming \"exec:$DAXSTASH get -o $STREAM_OFF $STASH - 2>>$DIR/daxstash.log\"" \
-		>/dev/null
+	hmp_ok ${caps:+"$caps"} \
+		"migrate_incoming \"exec:$DAXSTASH get -o $STREAM_OFF $STASH - 2>>$DIR/daxstash.log\""
 	"$HMPC" -t "$TIMEOUT" -i 5 -w 'Migration status: completed' \
 		-f 'Migration status: failed' "$DIR/monitor.sock" 'info migrate' ||
 		die "loading the saved state failed: $(tail -n 1 "$DIR/daxstash.log" 2>/dev/null)"
-	hmp cont >/dev/null
+	hmp_ok cont
 	t3=$(now_ms)
 	say "restore: $((t3 - t0)) ms (find namespaces $((t1 - t0)) ms, QEMU up $((t2 - t1)) ms, load+cont $((t3 - t2)) ms)$gap"
 	say "restore: blackout without kexec = save ${SAVE_MS:-?} ms + restore $((t3 - t0)) ms"
