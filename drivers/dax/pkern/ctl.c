@@ -193,6 +193,9 @@ static long pkern_ioc_create(struct pkern_rgn *rgn, void __user *uarg)
 
 		if (ret == -PKERN_E_IO)
 			pkern_ctl_recover(rgn);
+		if (err == -EINTR)
+			pr_info("%s: create of %s interrupted while zeroing; nothing created\n",
+				dev_name(&rgn->dev), c.name);
 		return err;
 	}
 
