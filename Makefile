@@ -74,7 +74,7 @@ $(KSRC)/.stamp: $(KSRC_TAR)
 CHECKPATCH_FILES ?= $(wildcard lib/*.[ch] drivers/dax/pkern/*.[ch] include/uapi/linux/*.h)
 checkpatch: kernel-source
 	perl $(KSRC)/scripts/checkpatch.pl --no-tree --strict --quiet \
-		--ignore SPDX_LICENSE_TAG -f $(CHECKPATCH_FILES)
+		--ignore SPDX_LICENSE_TAG,MACRO_ARG_REUSE,PREFER_KERNEL_TYPES -f $(CHECKPATCH_FILES)
 
 clean:
 	rm -rf $(B)
