@@ -43,6 +43,8 @@ edus() {
 group_of() { basename "$(readlink "/sys/bus/pci/devices/$1/iommu_group")"; }
 
 bind_vfio() {
+	# intremap=off gives no MSI isolation, which type1 refuses unless told
+	echo 1 >/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts
 	echo 1234 11e8 >/sys/bus/pci/drivers/vfio-pci/new_id 2>/dev/null
 	wait_for "/dev/vfio/$(group_of "$1")" 10 ||
 		fail "edu $1 did not get /dev/vfio/$(group_of "$1")"
