@@ -29,14 +29,13 @@ static inline u32 pkern_crc32(const void *buf, size_t len)
 #include <string.h>
 #include <endian.h>
 #include <zlib.h>
+/* __le16/32/64 as the uapi headers define them, so tools can mix both */
+#include <linux/types.h>
 
 typedef uint8_t u8;
 typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
-typedef uint16_t __le16;
-typedef uint32_t __le32;
-typedef uint64_t __le64;
 
 #define cpu_to_le16(x) htole16(x)
 #define cpu_to_le32(x) htole32(x)
