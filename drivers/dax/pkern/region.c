@@ -81,7 +81,7 @@ static const char *pkern_where_str(enum pkern_where w)
 	case PKERN_AT_IDX1:
 		return "index block 1";
 	default:
-		return "region";
+		return "label area";
 	}
 }
 
@@ -92,6 +92,9 @@ static void pkern_report(void *arg, const struct pkern_problem *p)
 	const char *what = pkern_problem_str(p->code);
 	const char *name = dev_name(&rgn->dev);
 
+	/* region-wide findings are what pkern_region_explain() logs */
+	if (p->where == PKERN_AT_REGION)
+		return;
 	if (p->where != PKERN_AT_SLOT) {
 		pr_warn("%s: %s: %s\n", name, pkern_where_str(p->where), what);
 		return;
@@ -160,9 +163,9 @@ static void pkern_region_explain(struct pkern_rgn *rgn)
 		       rgn->size);
 		break;
 	case PKERN_STATE_VERSION:
-		pr_err("%s: label format major %u is newer than this driver's %u; nothing exposed, nothing changed\n",
-		       name, (sb == 0 || sb == 1) ? r->sb[sb].major : 0,
-		       PKERN_MAJOR);
+		sb = r->sb[0].problem == PKERN_P_SB_VERSION ? 0 : 1;
+		pr_err("%s: label format major %u is not supported by this driver (major %u); nothing exposed, nothing changed\n",
+		       name, r->sb[sb].major, PKERN_MAJOR);
 		break;
 	case PKERN_STATE_CORRUPT:
 		pr_err("%s: superblock valid but no usable index block; nothing exposed, nothing changed (inspect with 'pkdaxctl check')\n",
