@@ -71,7 +71,7 @@ $(KSRC)/.stamp: $(KSRC_TAR)
 		'linux-source-6.12/scripts/const_structs.checkpatch'
 	@touch $@
 
-CHECKPATCH_FILES ?= $(wildcard lib/*.[ch] drivers/dax/pkern/*.[ch] include/uapi/linux/*.h)
+CHECKPATCH_FILES ?= $(wildcard lib/*.[ch] drivers/dax/pkern/*.[ch] drivers/iommu/*.[ch] include/uapi/linux/*.h)
 checkpatch: kernel-source
 	perl $(KSRC)/scripts/checkpatch.pl --no-tree --strict --quiet \
 		--ignore SPDX_LICENSE_TAG,MACRO_ARG_REUSE,PREFER_KERNEL_TYPES -f $(CHECKPATCH_FILES)
