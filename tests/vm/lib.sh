@@ -66,26 +66,33 @@ get() { cat "$STATE/$1" 2>/dev/null; }
 
 # Guest TSC: it keeps counting across kexec (no CPU reset), unlike every
 # kernel clock, so it times kexec -e -> ready on the guest's own clock.
-# tsc_ms_since FILE: milliseconds since the "tsc khz" stamp in FILE
-tsc_ms_since() {
-	local t0 khz t1
-	read -r t0 khz <"$1" || return 1
-	read -r t1 _ < <("$VMM" clock)
+# The rate is the kernel's calibration (TCG's TSC is the host's).
+tsc_khz() {
+	local mhz
+	mhz=$(dmesg | sed -n 's/.*tsc: Refined TSC clocksource calibration: \([0-9.]*\) MHz.*/\1/p' | tail -n 1)
+	[ -n "$mhz" ] || mhz=$(dmesg | sed -n 's/.*tsc: Detected \([0-9.]*\) MHz.*/\1/p' | tail -n 1)
+	[ -n "$mhz" ] || return 1
+	printf '%.0f\n' "$(echo "$mhz * 1000" | bc -l 2>/dev/null || awk "BEGIN{print $mhz*1000}")"
+}
+
+# tsc_ms FROM_FILE [TO_FILE]: ms between two TSC stamps (TO: now)
+tsc_ms() {
+	local t0 t1 khz
+	read -r t0 _ <"$1" || return 1
+	if [ $# -gt 1 ]; then read -r t1 _ <"$2" || return 1; else read -r t1 _ < <("$VMM" clock); fi
+	khz=$(tsc_khz) || return 1
 	echo $(((t1 - t0) / khz))
 }
 
 # ms since this phase's kexec -e (empty on the cold boot)
 since_kexec_ms() {
 	local f=$OUT/kexec.$((PH - 1)).tsc
-	[ "$PH" -gt 0 ] && [ -f "$f" ] && tsc_ms_since "$f"
+	[ "$PH" -gt 0 ] && [ -f "$f" ] && tsc_ms "$f"
 }
 
 # boot_ms: kexec -e -> this boot's userland (guest.sh start), guest TSC
 boot_ms() {
-	local t0 t1 khz
-	read -r t0 khz <"$OUT/kexec.$((PH - 1)).tsc" || return 1
-	read -r t1 _ <"$OUT/userland.$PH.tsc" || return 1
-	echo $(((t1 - t0) / khz))
+	tsc_ms "$OUT/kexec.$((PH - 1)).tsc" "$OUT/userland.$PH.tsc"
 }
 
 # ready_report WHAT: log and save kexec -e -> WHAT ready, split into the
@@ -182,14 +189,11 @@ no_splat() {
 
 # stock_up: the stock legacy-pmem stack (nd_e820 + nd_pmem), raw /dev/pmem0:
 # an independent reader/writer of the region's bytes while pkern is not
-# loaded
+# loaded.  Scenarios kexec after using it rather than unloading it, so
+# the next kernel finds the range as a fresh boot would.
 stock_up() {
 	must "load stock pmem drivers" modprobe -a nd_pmem nd_e820
 	wait_for /dev/pmem0 10 || fail "stock /dev/pmem0 did not appear"
-}
-
-stock_down() {
-	must "unload stock pmem drivers" modprobe -r nd_e820 nd_pmem
 }
 
 # raw_sha OFFSET LEN: sha256 of region bytes through /dev/pmem0 (MiB units)

@@ -35,6 +35,16 @@ for m in netfs 9pnet 9pnet_virtio 9p; do
 	*)	cp "$f" "$WORK/modules/$m.ko" ;;
 	esac
 done
+# kexec -e runs from the initramfs once the 9p shares are unmounted:
+# the kexec'd kernel's 9p is many times slower when the old one left its
+# fids open in QEMU.  Take the host's kexec and the libraries it needs.
+KEXEC=$(command -v kexec || echo /sbin/kexec)
+[ -x "$KEXEC" ] || die "no kexec: install kexec-tools (make deps)"
+cp "$KEXEC" "$WORK/bin/kexec"
+for lib in $(ldd "$KEXEC" | awk '$2 == "=>" { print $3 } $1 ~ /^\// { print $1 }'); do
+	mkdir -p "$WORK$(dirname "$lib")"
+	cp -L "$lib" "$WORK$lib"
+done
 install -m 0755 "$HERE/init" "$WORK/init"
 (cd "$WORK" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) |
 	gzip -1 >"$OUT.tmp"

@@ -31,7 +31,7 @@ case $NAME in
 *) SCEN=$TOP/tests/vm/scenarios/$NAME.sh ;;
 esac
 BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-120}
-SPLAT='WARNING:|BUG:|Oops|KASAN|UBSAN|general protection fault|Call Trace'
+SPLAT='WARNING:|BUG:|Oops|KASAN|UBSAN|general protection fault|Call Trace|Kernel panic'
 
 result() {
 	echo "$1"
@@ -70,6 +70,7 @@ flock 9
 QPID=
 cleanup() { [ -n "$QPID" ] && kill "$QPID" 2>/dev/null; }
 trap cleanup EXIT
+trap 'exit 1' INT TERM
 
 # boot_once: one QEMU run; sets OUTCOME=done|timeout|early
 boot_once() {

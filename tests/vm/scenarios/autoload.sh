@@ -2,42 +2,48 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # vm: mem=3G memmap=1G!4G timeout=480
 #
-# Scenario 6: with the shipped configuration installed (module in
-# updates/, depmod, udev rule and modprobe.d file from
-# drivers/dax/pkern/etc/) and nd_e820 available, udev alone brings the
-# region up under pkern on a cold boot and again after kexec, with the
-# namespaces and their bytes.  The root is the host's read-only /, so the
-# "installation" goes into tmpfs overlays on /lib/modules/KVER and /etc,
-# redone on each boot exactly as make install-module would lay it out.
+# Scenario 6: with the shipped configuration installed and nd_e820
+# available, udev alone brings the region up under pkern on a cold boot
+# and again after kexec, with the namespaces and their bytes.
+# The installation is engineer B's own 'make install-module
+# DESTDIR=build/vm/root' plus depmod indexes made on the host
+# (mkvmroot.sh).  The guest's / is the host's, read-only, so every
+# directory the install writes to is shadowed by a tmpfs copy of itself
+# with the installed files added, on each boot.
 . "$VM_TOP/tests/vm/lib.sh"
 
-ETC=$VM_TOP/drivers/dax/pkern/etc
-KVER=$(uname -r)
+ROOT=$VM_B/vm/root
 
-overlay() {
-	mkdir -p "/tmp/ovl$1/up" "/tmp/ovl$1/work"
-	must "overlay on $1" mount -t overlay overlay \
-		-o "lowerdir=$1,upperdir=/tmp/ovl$1/up,workdir=/tmp/ovl$1/work" "$1"
+# shadow DIR: DIR becomes a tmpfs view of itself plus ROOT/DIR's files
+shadow() {
+	local d=$1 low=/tmp/low$1 new=/tmp/new$1 e
+	[ -d "$d" ] || fail "install target $d does not exist in the guest"
+	mkdir -p "$low" "$new"
+	must "bind $d" mount --bind "$d" "$low"
+	for e in "$low"/* "$low"/.[!.]*; do
+		[ -e "$e" ] || [ -L "$e" ] || continue
+		ln -s "$e" "$new/${e##*/}"
+	done
+	must "copy installed files into $d" \
+		cp -a --remove-destination "$ROOT$d/." "$new/"
+	must "shadow $d" mount --bind "$new" "$d"
 }
 
 install_and_boot_udev() {
-	local f n=0
-	[ -f "$KO" ] || fail "$KO not built"
-	must "load overlayfs" modprobe overlay
-	overlay "/lib/modules/$KVER"
-	overlay /etc
-	mkdir -p "/lib/modules/$KVER/updates"
-	cp "$KO" "/lib/modules/$KVER/updates/"
-	must "depmod" depmod -a "$KVER"
-	for f in "$ETC"/*.rules; do
-		[ -e "$f" ] && cp "$f" /etc/udev/rules.d/ && n=$((n + 1))
+	local d p skip done=""
+	[ -f "$ROOT/.stamp" ] || fail "$ROOT not built (make vm)"
+	# every directory holding installed files, outermost first
+	for d in $(cd "$ROOT" && find . -type f ! -name .stamp | sed 's|^\.||; s|/[^/]*$||' | sort -u); do
+		skip=
+		for p in $done; do case $d/ in "$p"/*) skip=1 ;; esac; done
+		[ -n "$skip" ] && continue
+		shadow "$d"
+		done="$done $d"
 	done
-	for f in "$ETC"/*.conf; do
-		[ -e "$f" ] && cp "$f" /etc/modprobe.d/ && n=$((n + 1))
-	done
-	[ $n -gt 0 ] || fail "no udev rule or modprobe.d file shipped in $ETC"
-	log "installed: $(cd "$ETC" && ls | tr '\n' ' ')"
+	log "installed: $(cd "$ROOT" && find . -type f ! -name .stamp ! -name 'modules.*' | tr '\n' ' ')"
 	modinfo -n nd_e820 >/dev/null || fail "nd_e820 not available to modprobe"
+	[ "$(modinfo -n dax_pkern)" = "/lib/modules/$(uname -r)/updates/dax_pkern.ko" ] ||
+		fail "modprobe resolves dax_pkern to '$(modinfo -n dax_pkern)'"
 	must "start udevd" /lib/systemd/systemd-udevd --daemon
 	must "udev coldplug subsystems" udevadm trigger --type=subsystems --action=add
 	must "udev coldplug devices" udevadm trigger --type=devices --action=add
@@ -46,7 +52,7 @@ install_and_boot_udev() {
 		fail "udev did not bring up pkern0; e820_pmem bound to: $(basename "$(readlink /sys/bus/platform/devices/e820_pmem/driver)" 2>/dev/null)"
 	ready_report pkern0
 	drv=$(basename "$(readlink /sys/bus/platform/devices/e820_pmem/driver)")
-	log "e820_pmem bound to $drv; modules: $(lsmod | awk '/^(nd_e820|dax_pkern|device_dax|dax) /{printf "%s ", $1}')"
+	log "e820_pmem bound to $drv; modules: $(lsmod | awk '/^(nd_e820|dax_pkern|device_dax) /{printf "%s ", $1}')"
 	[ -e /sys/bus/nd/devices/region0 ] && fail "nd_e820 created an nvdimm region next to pkern"
 	case $drv in *pkern*) ;; *) fail "e820_pmem is bound to '$drv', not pkern" ;; esac
 }

@@ -38,7 +38,6 @@ case $PH in
 	dd if="$STATE/good1.label" of=/dev/pmem0 bs=$SLOT_SIZE count=1 \
 		seek=$((SLOT_OFF / SLOT_SIZE + $(get slot.dup))) conv=notrunc,fsync 2>/dev/null ||
 		fail "writing the duplicate label failed"
-	stock_down
 	kexec_next
 	;;
 2)
