@@ -13,7 +13,7 @@
 
 export PKLU_BINDIR=$VM_B/liveupdate PKDAXCTL=$VM_B/pkdaxctl
 LU=$VM_TOP/tools/liveupdate/pkern-live-update.sh
-MEM=${LU_MEM:-32}	# MiB; TCG inside TCG fills and checksums slowly
+MEM=${LU_MEM:-16}	# MiB; TCG inside TCG fills and checksums slowly
 
 # lu NAME ARGS...: the live-update script on pkern0 for guest NAME
 lu() {
