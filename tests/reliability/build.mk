@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# tests/reliability: crash injection in the kernel, malicious media,
+# ioctl abuse, concurrency and kexec soak, all in QEMU through tests/vm.
+#
+#   make check-reliability     crash, media, soak (SOAK_CYCLES_CHECK cycles)
+#   make soak                  the kexec soak with SOAK_CYCLES (20) cycles
+
+REL_DIR		:= $(TOP)/tests/reliability
+REL_B		:= $(B)/reliability
+REL_BINS	:= $(REL_B)/ioctl_abuse $(REL_B)/genbad
+SOAK_CYCLES	?= 20
+SOAK_CYCLES_CHECK ?= 3
+
+# The fault-injection module, in its own directory so that the normal
+# build/module/dax_pkern.ko is never replaced by a debug build.
+FMOD_DIR	:= $(REL_B)/module-faults
+FMOD_KO		:= $(FMOD_DIR)/dax_pkern.ko
+
+$(FMOD_KO): $(MOD_INPUTS) $(KSRC)/.stamp $(REL_DIR)/build.mk
+	@rm -rf $(FMOD_DIR)/lib $(FMOD_DIR)/include
+	@mkdir -p $(FMOD_DIR)/lib $(FMOD_DIR)/include/linux
+	@find $(FMOD_DIR) -maxdepth 1 -name '*.[ch]' -type l -delete
+	@ln -sf $(PKERN_DRV)/*.[ch] $(PKERN_DRV)/Kbuild $(FMOD_DIR)/
+	@ln -sf $(TOP)/lib/*.[ch] $(FMOD_DIR)/lib/
+	@ln -sf $(TOP)/include/uapi/linux/pkern.h $(FMOD_DIR)/include/linux/
+	$(MAKE) -C $(KDIR) M=$(FMOD_DIR) CONFIG_DEV_DAX_PKERN=m \
+		PKERN_DAX_INC=$(KSRC)/drivers/dax W=1 \
+		CONFIG_DEV_DAX_PKERN_DEBUG_FAULTS=y modules
+
+$(REL_B)/%: $(REL_DIR)/%.c $(wildcard $(TOP)/lib/*.h) $(TOP)/include/uapi/linux/pkern.h
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $< -o $@ -lz
+
+.PHONY: reliability check-reliability soak
+reliability: vm $(REL_BINS) $(FMOD_KO)
+
+check-reliability: reliability
+	@echo $(SOAK_CYCLES_CHECK) >$(REL_B)/soak-cycles
+	@KVER=$(KVER) B=$(B) $(REL_DIR)/check.sh crash media soak
+
+soak: reliability
+	@echo $(SOAK_CYCLES) >$(REL_B)/soak-cycles
+	@KVER=$(KVER) B=$(B) $(REL_DIR)/check.sh soak
+
+ifneq ($(wildcard $(KDIR)/Makefile),)
+CHECK += check-reliability
+endif
