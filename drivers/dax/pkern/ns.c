@@ -49,6 +49,12 @@ static int pkern_ns_probe(struct platform_device *pdev)
 
 	range.start = nd->rgn->phys + nd->ns.offset;
 	range.end = range.start + nd->ns.size - 1;
+	/* labels align offsets within the region; the range may not be */
+	if (!IS_ALIGNED(range.start, nd->ns.align)) {
+		dev_err(&pdev->dev, "%s at %#llx is not %llu-byte aligned in physical memory (the range starts at %pa)\n",
+			nd->ns.name, range.start, nd->ns.align, &nd->rgn->phys);
+		return -EINVAL;
+	}
 	nid = phys_to_target_node(range.start);
 	dax_region = alloc_dax_region(&pdev->dev, nd->rgn->id, &range, nid,
 				      nd->ns.align, IORESOURCE_DAX_STATIC);
