@@ -2,14 +2,14 @@
 # tests/reliability: crash injection in the kernel, malicious media,
 # ioctl abuse, concurrency and kexec soak, all in QEMU through tests/vm.
 #
-#   make check-reliability     crash, media, soak (SOAK_CYCLES_CHECK cycles)
+#   make check-reliability     crash, media, bootcfg, soak (SOAK_CYCLES_CHECK)
 #   make soak                  the kexec soak with SOAK_CYCLES (20) cycles
 
 REL_DIR		:= $(TOP)/tests/reliability
 REL_B		:= $(B)/reliability
 REL_BINS	:= $(REL_B)/ioctl_abuse $(REL_B)/genbad
 SOAK_CYCLES	?= 20
-SOAK_CYCLES_CHECK ?= 3
+SOAK_CYCLES_CHECK ?= 2
 
 # The fault-injection module, in its own directory so that the normal
 # build/module/dax_pkern.ko is never replaced by a debug build.
@@ -36,7 +36,7 @@ reliability: vm $(REL_BINS) $(FMOD_KO)
 
 check-reliability: reliability
 	@echo $(SOAK_CYCLES_CHECK) >$(REL_B)/soak-cycles
-	@KVER=$(KVER) B=$(B) $(REL_DIR)/check.sh crash media soak
+	@KVER=$(KVER) B=$(B) $(REL_DIR)/check.sh crash media bootcfg soak
 
 soak: reliability
 	@echo $(SOAK_CYCLES) >$(REL_B)/soak-cycles

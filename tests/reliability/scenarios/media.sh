@@ -106,7 +106,8 @@ churn() {
 pmem_mode() {
 	rmmod dax_pkern 2>/dev/null
 	[ -e /dev/pmem0 ] && return
-	echo e820_pmem >$E820/bind 2>/dev/null
+	modprobe -a nd_pmem nd_e820 || fail "cannot load the stock pmem drivers"
+	[ -e $E820/e820_pmem ] || echo e820_pmem >$E820/bind 2>>"$OUT/log"
 	wait_for /dev/pmem0 10 || fail "stock /dev/pmem0 did not come back"
 }
 
