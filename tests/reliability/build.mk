@@ -4,12 +4,17 @@
 #
 #   make check-reliability     crash, media, bootcfg, soak (SOAK_CYCLES_CHECK)
 #   make soak                  the kexec soak with SOAK_CYCLES (20) cycles
+#   make reliability-full      every malicious image, 20-cycle soak
+#
+# make check samples every MEDIA_STRIDE_CHECK-th malicious image: each
+# one costs a driver switch and ~20 s of TCG time on a loaded machine.
 
 REL_DIR		:= $(TOP)/tests/reliability
 REL_B		:= $(B)/reliability
 REL_BINS	:= $(REL_B)/ioctl_abuse $(REL_B)/genbad
 SOAK_CYCLES	?= 20
 SOAK_CYCLES_CHECK ?= 2
+MEDIA_STRIDE_CHECK ?= 4
 
 # The fault-injection module, in its own directory so that the normal
 # build/module/dax_pkern.ko is never replaced by a debug build.
@@ -31,16 +36,22 @@ $(REL_B)/%: $(REL_DIR)/%.c $(wildcard $(TOP)/lib/*.h) $(TOP)/include/uapi/linux/
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $< -o $@ -lz
 
-.PHONY: reliability check-reliability soak
+.PHONY: reliability check-reliability soak reliability-full
 reliability: vm $(REL_BINS) $(FMOD_KO)
 
 check-reliability: reliability
 	@echo $(SOAK_CYCLES_CHECK) >$(REL_B)/soak-cycles
+	@echo $(MEDIA_STRIDE_CHECK) >$(REL_B)/media-stride
 	@KVER=$(KVER) B=$(B) $(REL_DIR)/check.sh crash media bootcfg soak
 
 soak: reliability
 	@echo $(SOAK_CYCLES) >$(REL_B)/soak-cycles
 	@KVER=$(KVER) B=$(B) $(REL_DIR)/check.sh soak
+
+reliability-full: reliability
+	@echo $(SOAK_CYCLES) >$(REL_B)/soak-cycles
+	@echo 1 >$(REL_B)/media-stride
+	@KVER=$(KVER) B=$(B) $(REL_DIR)/check.sh crash media bootcfg soak
 
 ifneq ($(wildcard $(KDIR)/Makefile),)
 CHECK += check-reliability

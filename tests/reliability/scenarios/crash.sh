@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# vm: mem=3G memmap=512M!4G timeout=900
+# vm: mem=3G memmap=1G!4G timeout=900
 #
 # Crash during kernel-side label updates, with the fault-injection build
 # of dax_pkern (build/reliability/module-faults).  For create, destroy and
@@ -127,10 +127,10 @@ check_left() {
 	fi
 }
 
+mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 case $PH in
 0)
 	[ -f "$KO" ] || fail "$KO not built (make reliability)"
-	mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 	load_pkern
 	[ -w $DBG/fail_after_writes ] || fail "$KO has no fault-injection knob"
 	pk init-labels -r pkern0 >/dev/null || exit 1
