@@ -44,6 +44,9 @@ install_and_boot_udev() {
 	modinfo -n nd_e820 >/dev/null || fail "nd_e820 not available to modprobe"
 	[ "$(modinfo -n dax_pkern)" = "/lib/modules/$(uname -r)/updates/dax_pkern.ko" ] ||
 		fail "modprobe resolves dax_pkern to '$(modinfo -n dax_pkern)'"
+	# init stays outside the chroot (it kexecs after unmounting), so
+	# systemd tools see a chroot and would ignore udevadm trigger
+	export SYSTEMD_IGNORE_CHROOT=1
 	must "start udevd" /lib/systemd/systemd-udevd --daemon
 	must "udev coldplug subsystems" udevadm trigger --type=subsystems --action=add
 	must "udev coldplug devices" udevadm trigger --type=devices --action=add
