@@ -13,10 +13,14 @@ $(VMMTOUCH): $(VM_DIR)/vmmtouch.c
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $< -o $@ -ldaxctl -lpmem
 
-$(VM_INITRD): $(VM_DIR)/mkinitramfs.sh $(VM_DIR)/init
+$(B)/vm/tsc: $(VM_DIR)/tsc.c
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -static $< -o $@
+
+$(VM_INITRD): $(VM_DIR)/mkinitramfs.sh $(VM_DIR)/init $(B)/vm/tsc
 	@mkdir -p $(dir $@)
 	@test -n "$(KVER)" || { echo "tests/vm: no linux-headers-6.12.*-amd64; run 'make deps'" >&2; exit 1; }
-	sh $(VM_DIR)/mkinitramfs.sh $(KVER) $@
+	sh $(VM_DIR)/mkinitramfs.sh $(KVER) $@ $(B)/vm/tsc
 
 # The installed configuration for the autoload scenario: B's own
 # install-module into a DESTDIR, plus depmod indexes

@@ -31,7 +31,7 @@ fi
 dmesg >"$VM_OUT/dmesg.$VM_PHASE.txt"
 if [ $rc -eq 0 ] && [ -e "$VM_OUT/.kexec" ]; then
 	echo "pkern-vm: kexec into phase $((VM_PHASE + 1))"
-	"$VM_B/vm/vmmtouch" clock >"$VM_OUT/kexec.$VM_PHASE.tsc"
+	"$VM_B/vm/vmmtouch" clock >"$VM_OUT/handoff.$VM_PHASE.tsc"
 	sync
 	exit 42		# init unmounts the shares and runs kexec -e
 fi

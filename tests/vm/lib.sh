@@ -96,13 +96,16 @@ boot_ms() {
 }
 
 # ready_report WHAT: log and save kexec -e -> WHAT ready, split into the
-# kernel boot (kexec purgatory, decompression, boot, 9p root) and the rest
+# kernel boot (kexec purgatory, decompression, boot, 9p root) and the
+# rest.  kexec -e is stamped by init after the harness's own teardown
+# (killing leftovers, unmounting 9p: HANDOFF_MS, reported apart).
 ready_report() {
 	READY_MS=$(since_kexec_ms)
 	[ -n "$READY_MS" ] || return 0
 	BOOT_MS=$(boot_ms)
-	log "kexec -e -> $1 ready: $READY_MS ms (boot to userland $BOOT_MS ms, then $((READY_MS - BOOT_MS)) ms; guest TSC)"
-	echo "$PH $READY_MS $BOOT_MS" >>"$OUT/ready-ms"
+	HANDOFF_MS=$(tsc_ms "$OUT/handoff.$((PH - 1)).tsc" "$OUT/kexec.$((PH - 1)).tsc")
+	log "kexec -e -> $1 ready: $READY_MS ms (boot to userland $BOOT_MS ms, then $((READY_MS - BOOT_MS)) ms; guest TSC; harness teardown before kexec -e $HANDOFF_MS ms not included)"
+	echo "$PH $READY_MS $BOOT_MS $HANDOFF_MS" >>"$OUT/ready-ms"
 }
 
 # kexec_next [memmap=SPEC]: load this kernel + initramfs for phase PH+1,

@@ -5,11 +5,12 @@
 # guest kernel (decompressed: busybox insmod cannot read .ko.xz) and the
 # init that mounts the host's / read-only over 9p and chroots into it.
 #
-#   mkinitramfs.sh KVER OUT.cpio.gz
+#   mkinitramfs.sh KVER OUT.cpio.gz TSC
 set -eu
 
 KVER=$1
 OUT=$2
+TSC=$3
 HERE=$(cd "$(dirname "$0")" && pwd)
 MODDIR=/lib/modules/$KVER
 BUSYBOX=/bin/busybox
@@ -41,6 +42,7 @@ done
 KEXEC=$(command -v kexec || echo /sbin/kexec)
 [ -x "$KEXEC" ] || die "no kexec: install kexec-tools (make deps)"
 cp "$KEXEC" "$WORK/bin/kexec"
+cp "$TSC" "$WORK/bin/tsc"
 for lib in $(ldd "$KEXEC" | awk '$2 == "=>" { print $3 } $1 ~ /^\// { print $1 }'); do
 	mkdir -p "$WORK$(dirname "$lib")"
 	cp -L "$lib" "$WORK$lib"
