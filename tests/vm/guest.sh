@@ -15,9 +15,10 @@ arg() {
 	done
 }
 
-export VM_SCENARIO=$(arg pkern.scenario) VM_PHASE=$(arg pkern.phase)
-export VM_TOP=$(arg pkern.top) VM_B=$(arg pkern.b) VM_OUT=$(arg pkern.out)
-export VM_INITRD=$(arg pkern.initrd) VM_SCRIPT=$(arg pkern.script)
+VM_SCENARIO=$(arg pkern.scenario) VM_PHASE=$(arg pkern.phase)
+VM_TOP=$(arg pkern.top) VM_B=$(arg pkern.b) VM_OUT=$(arg pkern.out)
+VM_INITRD=$(arg pkern.initrd) VM_SCRIPT=$(arg pkern.script)
+export VM_SCENARIO VM_PHASE VM_TOP VM_B VM_OUT VM_INITRD VM_SCRIPT
 echo "pkern-vm: userland phase=$VM_PHASE scenario=$VM_SCENARIO uptime=$(cut -d' ' -f1 /proc/uptime)"
 
 "$VM_B/vm/vmmtouch" clock >"$VM_OUT/userland.$VM_PHASE.tsc" 2>/dev/null

@@ -127,8 +127,8 @@ kexec_next() {
 
 # wait_for PATH [SECONDS]: poll for a file to appear
 wait_for() {
-	local i
-	for i in $(seq $((${2:-10} * 10))); do
+	local _
+	for _ in $(seq $((${2:-10} * 10))); do
 		[ -e "$1" ] && return 0
 		sleep 0.1
 	done

@@ -76,9 +76,9 @@ cleanup() { [ -n "$QPID" ] && kill "$QPID" 2>/dev/null; }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-# boot_once: one QEMU run; sets OUTCOME=done|timeout|early
+# boot_once: one QEMU run; sets OUTCOME="done"|timeout|early
 boot_once() {
-	local log=$OUT/serial.log start seen_boot=0 boot_t=0 n m i=0 pos=0
+	local log=$OUT/serial.log start seen_boot=0 boot_t=0 n m pos=0
 	find "$OUT" -mindepth 1 -maxdepth 1 \
 		-exec rm -rf {} +
 	: >"$log"
@@ -123,7 +123,7 @@ boot_once() {
 	done
 	wait "$QPID" 2>/dev/null
 	QPID=
-	OUTCOME=done
+	OUTCOME="done"
 	# a boot that died before init without hanging (panic=-1 reboots,
 	# -no-reboot exits) is an early death too
 	n=$(grep -ac 'Linux version' "$log")

@@ -23,7 +23,7 @@ case $PH in
 	# busy: mapped by a running "guest" -> refused, nothing changes
 	"$VMM" hold "$(get dev.doomed)" 60 >"$STATE/hold.out" &
 	holder=$!
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		grep -q mapped "$STATE/hold.out" && break
 		sleep 0.1
 	done
