@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# make bench / make check-bench-smoke: run the bench scenario through the
-# tests/vm harness (one VM, several kexecs), then print the results table
+# make bench / make check-bench-smoke: run the bench scenarios through
+# the tests/vm harness, one after the other, then print the results table
 # and write it to $B/bench/results.md (smoke: $B/bench/smoke.md).
 #
 #   bench.sh [--smoke]
@@ -13,29 +13,33 @@ set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-$TOP/build}
 export B
-NAME=bench MINROWS=20
+SCENARIOS="bench bench-kexec" NAME=bench MINROWS=20
 if [ "${1:-}" = --smoke ]; then
-	NAME=bench-smoke MINROWS=8
+	SCENARIOS=bench-smoke NAME=bench-smoke MINROWS=8
 elif [ $# -gt 0 ]; then
 	echo "usage: bench.sh [--smoke]" >&2
 	exit 2
 fi
-OUT=$B/bench/out/$NAME
 TABLE=$B/bench/$([ "$NAME" = bench ] && echo results || echo smoke).md
-mkdir -p "$OUT"
-rm -f "$TABLE"
+RAW=$B/bench/out/$NAME.raw.txt
+mkdir -p "$B/bench/out"
+rm -f "$TABLE" "$RAW"
 
 T0=$SECONDS
-VM_OUT=$OUT "$TOP/tests/vm/run.sh" "$TOP/tests/bench/scenarios/$NAME.sh"
-vm_rc=$?
+vm_rc=0
+for s in $SCENARIOS; do
+	VM_OUT=$B/bench/out/$s "$TOP/tests/vm/run.sh" "$TOP/tests/bench/scenarios/$s.sh" ||
+		vm_rc=1
+	cat "$B/bench/out/$s/raw.txt" >>"$RAW" 2>/dev/null
+done
 WALL=$((SECONDS - T0))
 
 # a partial run still gets its table: it shows how far it got
-python3 "$TOP/tests/bench/table.py" "$OUT/raw.txt" --wall "$WALL" \
+python3 "$TOP/tests/bench/table.py" "$RAW" --wall "$WALL" \
 	--min-rows "$([ $vm_rc -eq 0 ] && echo "$MINROWS" || echo 1)" >"$TABLE.tmp" ||
-	{ rm -f "$TABLE.tmp"; echo "bench: no table (samples in $OUT/raw.txt, guest log $OUT/log)" >&2; exit 1; }
+	{ rm -f "$TABLE.tmp"; echo "bench: no table (samples in $RAW, guest logs in $B/bench/out/*/log)" >&2; exit 1; }
 mv "$TABLE.tmp" "$TABLE"
 cat "$TABLE"
 echo "bench: table written to $TABLE"
-[ $vm_rc -eq 0 ] || echo "bench: the VM run failed (see above and $OUT/log); the table is partial" >&2
+[ $vm_rc -eq 0 ] || echo "bench: a VM run failed (see above and $B/bench/out/*/log); the table is partial" >&2
 exit $vm_rc

@@ -140,18 +140,19 @@ def main():
             ratio = f"{statistics.median(p) / statistics.median(r):.3g}"
         out.append(f"| {fig} | {case} | {unit} | {cell(p)} | {refname or '-'} | "
                    f"{cell(r) if ref else '-'} | {ratio} | {verdict(goal, p, r)} |")
-    unknown = sorted(set(data) - known - {k for k in data if k.startswith("restore.pkern-kexec.")})
+    unknown = sorted(set(data) - known - {k for k in data if "-kexec." in k})
     if unknown:
         sys.exit(f"bench: {args.raw}: unknown sample keys {', '.join(unknown)}; update tests/bench/table.py")
     if filled < args.min_rows:
         sys.exit(f"bench: only {filled} table rows have data, expected at least {args.min_rows}; see the VM log")
-    first = {k[len("restore.pkern-kexec."):]: v for k, v in data.items()
-             if k.startswith("restore.pkern-kexec.")}
+    first = {k[len("restore."):]: v for k, v in data.items() if "-kexec." in k}
     print("\n".join(out))
     print()
     if first:
-        print("pkern first load right after each kexec (us, included above): " +
-              ", ".join(f"{k.replace('.', ' region/')} ns {v[0]}"
+        print("First load right after a kexec (us; also among the samples above): " +
+              ", ".join(f"{k.replace('-kexec.', ' ').replace('.', ' region, ')}"
+                        f"{' ns' if k.startswith('pkern') else ''} = "
+                        f"{', '.join(str(x) for x in v)}"
                         for k, v in sorted(first.items())))
     if args.wall:
         print(f"VM run wall time: {args.wall} s")
