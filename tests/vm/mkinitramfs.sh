@@ -5,7 +5,8 @@
 # guest kernel (decompressed: busybox insmod cannot read .ko.xz) and the
 # init that mounts the host's / read-only over 9p and chroots into it.
 #
-#   mkinitramfs.sh KVER OUT.cpio.gz TSC
+#   mkinitramfs.sh KVER|builtin OUT.cpio.gz TSC
+# "builtin" is for a kernel with 9p built in: no modules are added.
 set -eu
 
 KVER=$1
@@ -17,7 +18,8 @@ BUSYBOX=/bin/busybox
 
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
 
-[ -d "$MODDIR" ] || die "no $MODDIR: install linux-image-$KVER (make deps)"
+[ "$KVER" = builtin ] || [ -d "$MODDIR" ] ||
+	die "no $MODDIR: install linux-image-$KVER (make deps)"
 file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' ||
 	die "$BUSYBOX is not static: install busybox-static (make deps)"
 
@@ -28,6 +30,7 @@ mkdir -p "$WORK/bin" "$WORK/modules" "$WORK/proc" "$WORK/sys" \
 cp "$BUSYBOX" "$WORK/bin/busybox"
 # Load order matters: dependencies first
 for m in netfs 9pnet 9pnet_virtio 9p; do
+	[ "$KVER" = builtin ] && break
 	f=$(find "$MODDIR/kernel" -name "$m.ko*" | head -n 1)
 	[ -n "$f" ] || die "module $m missing from $MODDIR"
 	case $f in

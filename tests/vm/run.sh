@@ -10,8 +10,9 @@
 # (make demo uses it for the narration).  Prints one line
 # "PASS <scenario>" or "FAIL <scenario>: <reason>" and exits 0 / 1.
 #
-# The scenario's "# vm:" header sets mem=, memmap=, smp= and timeout=
-# (seconds, whole run).  Environment: KVER (guest kernel version),
+# The scenario's "# vm:" header sets mem=, memmap=, smp=, timeout=
+# (seconds, whole run), kernel=patched (boot build/kernel/obj's bzImage)
+# and iommu=edu2 (intel-iommu + two edu devices).  Environment: KVER (guest kernel version),
 # B (build dir), VM_BOOT_TIMEOUT (seconds from a kernel start to the
 # init's marker; past it the boot counts as an early death and the run is
 # retried once), VM_OUT (results dir, default $B/vm/out/SCENARIO).
@@ -50,15 +51,39 @@ command -v qemu-system-x86_64 >/dev/null ||
 [ -f "$INITRD" ] || result "FAIL $NAME: $INITRD missing; run 'make check-vm'"
 
 # Scenario parameters from its "# vm:" header line
-MEM=3G MEMMAP=1G!4G SMP=1 TIMEOUT=300
+MEM=3G MEMMAP=1G!4G SMP=1 TIMEOUT=300 KIND=stock IOMMU=
 for kv in $(sed -n 's/^# vm: //p' "$SCEN"); do
 	case $kv in
 	mem=*) MEM=${kv#*=} ;;
 	memmap=*) MEMMAP=${kv#*=} ;;
 	smp=*) SMP=${kv#*=} ;;
 	timeout=*) TIMEOUT=${kv#*=} ;;
+	kernel=*) KIND=${kv#*=} ;;
+	iommu=*) IOMMU=${kv#*=} ;;
 	esac
 done
+
+# kernel=patched: the IOMMU series' kernel (make kernel), 9p built in,
+# so its initramfs carries no modules
+if [ "$KIND" = patched ]; then
+	KERNEL=$B/kernel/obj/arch/x86/boot/bzImage
+	INITRD=$B/vm/initramfs-builtin9p.cpio.gz
+	[ -r "$KERNEL" ] || result "FAIL $NAME: $KERNEL not built; run 'make kernel kernel-modules'"
+	if [ ! -f "$INITRD" ] || [ "$TOP/tests/vm/init" -nt "$INITRD" ] ||
+	   [ "$TOP/tests/vm/mkinitramfs.sh" -nt "$INITRD" ]; then
+		sh "$TOP/tests/vm/mkinitramfs.sh" builtin "$INITRD" "$B/vm/tsc" ||
+			result "FAIL $NAME: building $INITRD failed"
+	fi
+fi
+# iommu=edu2: VT-d (no interrupt remapping) and two edu DMA devices
+DEVS=() EXTRA=
+case $IOMMU in
+"") ;;
+edu2)
+	DEVS=(-device "intel-iommu,intremap=off" -device edu -device edu)
+	EXTRA=" intel_iommu=on iommu=nopt" ;;
+*) result "FAIL $NAME: unknown iommu=$IOMMU in the scenario header" ;;
+esac
 
 OUT=${VM_OUT:-$B/vm/out/$NAME}
 mkdir -p "$OUT"
@@ -82,11 +107,11 @@ boot_once() {
 	find "$OUT" -mindepth 1 -maxdepth 1 \
 		-exec rm -rf {} +
 	: >"$log"
-	qemu-system-x86_64 -machine q35 -cpu max -smp "$SMP" -m "$MEM" \
+	qemu-system-x86_64 -machine q35 "${DEVS[@]}" -cpu max -smp "$SMP" -m "$MEM" \
 		-display none -monitor none -no-reboot -net none \
 		-serial "file:$log" \
 		-kernel "$KERNEL" -initrd "$INITRD" \
-		-append "console=ttyS0 panic=-1 watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=120 memmap=$MEMMAP pkern.scenario=$NAME pkern.script=$SCEN pkern.phase=0 pkern.top=$TOP pkern.b=$B pkern.out=$OUT pkern.initrd=$INITRD" \
+		-append "console=ttyS0 panic=-1 watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=120 memmap=$MEMMAP pkern.scenario=$NAME pkern.script=$SCEN pkern.phase=0 pkern.top=$TOP pkern.b=$B pkern.out=$OUT pkern.initrd=$INITRD$EXTRA" \
 		-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
 		-virtfs "local,path=$OUT,mount_tag=out,security_model=none,multidevs=remap" \
 		>"$OUT/qemu.log" 2>&1 &
