@@ -50,6 +50,8 @@ include lib/build.mk
 -include tests/liveupdate/build.mk
 -include tests/iommu/build.mk
 -include tests/vm/build.mk
+-include tests/reliability/build.mk
+-include tests/bench/build.mk
 
 real-all: $(ALL)
 
