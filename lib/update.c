@@ -153,6 +153,12 @@ static bool name_or_uuid_used(const struct pkern_region *r,
 	return false;
 }
 
+/* Where the extent may start: the label's alignment or a stricter one */
+static u64 place_align(const struct pkern_create_params *p)
+{
+	return p->place_align > p->align ? p->place_align : p->align;
+}
+
 static int check_create(const struct pkern_region *r,
 			const struct pkern_create_params *p)
 {
@@ -163,8 +169,11 @@ static int check_create(const struct pkern_region *r,
 	    !pk_align_valid(p->align) || !p->size ||
 	    (p->size & (p->align - 1)))
 		return -PKERN_E_INVAL;
+	if (p->place_align && (p->place_align & (p->place_align - 1) ||
+			       p->place_align < p->align))
+		return -PKERN_E_INVAL;
 	if (p->offset != PKERN_OFFSET_ANY &&
-	    ((p->offset & (p->align - 1)) || p->offset < sb->data_start ||
+	    ((p->offset & (place_align(p) - 1)) || p->offset < sb->data_start ||
 	     p->offset + p->size < p->offset ||
 	     p->offset + p->size > sb->region_size))
 		return -PKERN_E_INVAL;
@@ -220,7 +229,7 @@ int pkern_create(struct pkern_region *r, const struct pkern_create_params *p,
 		return ret;
 	off = p->offset;
 	if (off == PKERN_OFFSET_ANY)
-		ret = pk_first_fit(r, p->size, p->align, &off);
+		ret = pk_first_fit(r, p->size, place_align(p), &off);
 	else if (!pk_range_free(r, off, p->size))
 		ret = -PKERN_E_NOSPC;
 	if (ret)

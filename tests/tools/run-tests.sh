@@ -228,12 +228,15 @@ ok create-fixed-offset create-namespace --image "$IMG" -n fixed -s 2M --offset 0
 jqt create-fixed-offset-json '.offset == 50331648'
 ok create-fill create-namespace --image "$IMG" -n rest -a 4K
 jqt create-fill-json '.size > 0'
-# first-fit leaves gaps before "rest"; take them all, then nothing is left
+# first-fit leaves gaps before "rest"; guest memory starts on 2 MiB, so
+# take the 4 KiB gaps with page-table pools, then nothing is left
 for i in 1 2 3 4 5 6 7 8; do
-	pk create-namespace --image "$IMG" -n "gap$i" -a 4K || break
+	pk create-namespace --image "$IMG" -n "gap$i" -t iommu -a 4K || break
 done
 refuse create-full 1 "no free space in .* at alignment 4096" \
-	create-namespace --image "$IMG" -n more -a 4K
+	create-namespace --image "$IMG" -n more -t iommu -a 4K
+refuse create-guest-unplaced 2 "guest namespaces start and end on 2 MiB boundaries" \
+	create-namespace --image "$IMG" -n more -s 12K -a 4K
 for i in 1 2 3 4 5 6 7 8; do
 	pk destroy-namespace --image "$IMG" "gap$i" || break
 done

@@ -369,6 +369,46 @@ static void test_placement(void **state)
 	timg_free(t);
 }
 
+/* place_align: stricter placement than the label's page alignment. */
+static void test_place_align(void **state)
+{
+	struct timg *t = timg_new(1 * MIB);
+	struct pkern_create_params p = {
+		.name = "g4k", .uuid = { 7 }, .kind = PKERN_KIND_GUEST,
+		.size = 2 * MIB, .align = PKERN_ALIGN_4K,
+		.offset = PKERN_OFFSET_ANY, .place_align = PKERN_ALIGN_2M,
+	};
+	const struct pkern_ns *ns;
+
+	(void)state;
+	t->mm.size = t->m.size = 64 * MIB;
+	assert_int_equal(timg_format(t, 64, false), 0);
+	assert_int_equal(pkern_create(t->r, &p, &ns), 0);
+	assert_int_equal(ns->offset, 2 * MIB);
+	assert_int_equal(ns->align, PKERN_ALIGN_4K);
+	/* without it, 4 KiB placement right after the label area */
+	assert_int_equal(timg_create(t, "pool", 0x1000, PKERN_ALIGN_4K, ANY), 0);
+	assert_int_equal(pkern_find_name(t->r, "pool")->offset, 0x8000);
+	/* exact offsets must honour it; bad values are refused */
+	p.name = "x";
+	p.uuid[0] = 8;
+	p.offset = 0x9000;
+	assert_int_equal(pkern_create(t->r, &p, NULL), -PKERN_E_INVAL);
+	p.offset = 6 * MIB;
+	assert_int_equal(pkern_create(t->r, &p, &ns), 0);
+	assert_int_equal(ns->offset, 6 * MIB);
+	p.name = "y";
+	p.uuid[0] = 9;
+	p.offset = PKERN_OFFSET_ANY;
+	p.place_align = 3 * MIB;
+	assert_int_equal(pkern_create(t->r, &p, NULL), -PKERN_E_INVAL);
+	p.align = PKERN_ALIGN_2M;
+	p.place_align = PKERN_ALIGN_4K;
+	assert_int_equal(pkern_create(t->r, &p, NULL), -PKERN_E_INVAL);
+	assert_reload_same(t);
+	timg_free(t);
+}
+
 /* 512 namespaces fill the default label area, and the region. */
 static void test_fill_512(void **state)
 {
@@ -622,6 +662,7 @@ int main(void)
 		cmocka_unit_test(test_exhausted),
 		cmocka_unit_test(test_create),
 		cmocka_unit_test(test_placement),
+		cmocka_unit_test(test_place_align),
 		cmocka_unit_test(test_fill_512),
 		cmocka_unit_test(test_noslot_nospc),
 		cmocka_unit_test(test_destroy),

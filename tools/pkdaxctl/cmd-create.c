@@ -82,6 +82,17 @@ static int check_args(struct pkern_create_params *p, bool have_size)
 	if (p->offset != PKERN_OFFSET_ANY && p->offset % p->align)
 		return pkd_usage_err("offset %#llx is not a multiple of the alignment %s",
 				    (unsigned long long)p->offset, a);
+	if (p->kind == PKERN_KIND_GUEST) {
+		/* the kernel hot-plugs device-dax memory in 2 MiB sections */
+		p->place_align = PKERN_ALIGN_2M;
+		if (have_size && p->size % PKERN_ALIGN_2M)
+			return pkd_usage_err("guest namespaces start and end on 2 MiB boundaries (device-dax adds memory in 2 MiB sections); use e.g. -s %lluM",
+					    (unsigned long long)(p->size / PKERN_ALIGN_2M + 1) * 2);
+		if (p->offset != PKERN_OFFSET_ANY &&
+		    p->offset % PKERN_ALIGN_2M)
+			return pkd_usage_err("offset %#llx of a guest namespace is not a multiple of 2 MiB",
+					    (unsigned long long)p->offset);
+	}
 	return 0;
 }
 
@@ -134,7 +145,9 @@ static int check_region(const struct pkd_region *r,
 		       lr->sb[lr->active_sb].nslots, r->dev);
 		return -1;
 	}
-	pkern_free_bytes(lr, p->align, &largest);
+	/* where it may start: guest memory also needs 2 MiB placement */
+	pkern_free_bytes(lr, p->place_align > p->align ? p->place_align :
+			 p->align, &largest);
 	pkd_human_size(largest, h, sizeof(h));
 	pkd_human_size(p->align, a, sizeof(a));
 	if (!have_size) {

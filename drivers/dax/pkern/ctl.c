@@ -183,6 +183,12 @@ static long pkern_ioc_create(struct pkern_rgn *rgn, void __user *uarg)
 	if (p.offset == PKERN_OFFSET_ANY &&
 	    c.flags & PKERN_CREATE_FIXED_OFFSET)
 		return -EINVAL;
+	/* device-dax hot-plugs guest memory in whole 2 MiB subsections */
+	if (p.kind == PKERN_KIND_GUEST) {
+		if (!IS_ALIGNED(p.size, SUBSECTION_SIZE))
+			return -EINVAL;
+		p.place_align = SUBSECTION_SIZE;
+	}
 
 	/* zeroes the memory (killable) before the label makes it visible */
 	rgn->scrub_err = 0;

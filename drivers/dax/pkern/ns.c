@@ -55,6 +55,13 @@ static int pkern_ns_probe(struct platform_device *pdev)
 			nd->ns.name, range.start, nd->ns.align, &nd->rgn->phys);
 		return -EINVAL;
 	}
+	/* memremap_pages() hot-plugs whole 2 MiB subsections */
+	if (!IS_ALIGNED(range.start, SUBSECTION_SIZE) ||
+	    !IS_ALIGNED(nd->ns.size, SUBSECTION_SIZE)) {
+		dev_err(&pdev->dev, "%s at %#llx, %llu bytes, does not start and end on %lu-byte boundaries that device-dax needs; not exposed\n",
+			nd->ns.name, range.start, nd->ns.size, SUBSECTION_SIZE);
+		return -EINVAL;
+	}
 	nid = phys_to_target_node(range.start);
 	dax_region = alloc_dax_region(&pdev->dev, nd->rgn->id, &range, nid,
 				      nd->ns.align, IORESOURCE_DAX_STATIC);
