@@ -234,10 +234,11 @@ struct pkern_format_params {
  * @size: bytes, a non-zero multiple of @align
  * @align: PKERN_ALIGN_4K, _2M or _1G
  * @offset: PKERN_OFFSET_ANY for first fit, else the exact offset wanted
- * @place_align: 0, or a power of two >= @align that the extent's start
- *	must also be a multiple of (the kernel hot-plugs device-dax memory
- *	in 2 MiB sections, so guest memory starts on 2 MiB even when it is
- *	mapped with 4 KiB pages); the label records only @align
+ * @place_align: 0, or a power of two that the extent's start must also
+ *	be a multiple of; only matters when larger than @align (the kernel
+ *	hot-plugs device-dax memory in 2 MiB sections, so guest memory
+ *	starts on 2 MiB even when it is mapped with 4 KiB pages); the label
+ *	records only @align
  */
 struct pkern_create_params {
 	const char *name;

@@ -169,8 +169,7 @@ static int check_create(const struct pkern_region *r,
 	    !pk_align_valid(p->align) || !p->size ||
 	    (p->size & (p->align - 1)))
 		return -PKERN_E_INVAL;
-	if (p->place_align && (p->place_align & (p->place_align - 1) ||
-			       p->place_align < p->align))
+	if (p->place_align & (p->place_align - 1))
 		return -PKERN_E_INVAL;
 	if (p->offset != PKERN_OFFSET_ANY &&
 	    ((p->offset & (place_align(p) - 1)) || p->offset < sb->data_start ||
