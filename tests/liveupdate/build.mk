@@ -8,9 +8,8 @@ check-liveupdate-host: $(LU_BINS) $(LU_B)/san/daxstash $(LU_B)/san/hmpc
 	$(TOP)/tests/liveupdate/host-check.sh $(LU_B)
 CHECK += check-liveupdate-host
 
-# The real thing: nested QEMU on pkern namespaces across a real kexec in
-# the tests/vm harness (slow: TCG inside TCG).  Not in CHECK: check-vm
-# runs the same scenario once tests/vm lists it.
+# The real thing alone: nested QEMU on pkern namespaces across a real
+# kexec in the tests/vm harness (check-vm runs it with the others).
 .PHONY: check-liveupdate-vm
 check-liveupdate-vm: vm
 	@KVER=$(KVER) B=$(B) $(TOP)/tests/vm/run.sh liveupdate

@@ -7,7 +7,7 @@
 VM_DIR := $(TOP)/tests/vm
 VMMTOUCH := $(B)/vm/vmmtouch
 VM_INITRD := $(B)/vm/initramfs-$(KVER).cpio.gz
-VM_SCENARIOS ?= baseline persist destroy cycles sizechange corrupt autoload
+VM_SCENARIOS ?= baseline persist destroy cycles sizechange corrupt autoload liveupdate
 
 $(VMMTOUCH): $(VM_DIR)/vmmtouch.c
 	@mkdir -p $(dir $@)
