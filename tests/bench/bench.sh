@@ -13,7 +13,7 @@ set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-$TOP/build}
 export B
-SCENARIOS="bench bench-kexec" NAME=bench MINROWS=20
+SCENARIOS="bench bench-kexec bench-liveupdate" NAME=bench MINROWS=20
 if [ "${1:-}" = --smoke ]; then
 	SCENARIOS=bench-smoke NAME=bench-smoke MINROWS=8
 elif [ $# -gt 0 ]; then

@@ -62,6 +62,17 @@ def rows():
         for op in ("create", "destroy"):
             yield ("control path (ioctl)", f"{op} 2M ns, {n} present",
                    f"ctl.{op}.{n}", None, "", "us", "")
+    ref = "same guest, RAM migrated in full"
+    for m in (64, 512):
+        for fig, what, unit in (("blackout", "blackout", "ms"),
+                                ("save", "save", "ms"),
+                                ("restore", "restore", "ms"),
+                                ("saved state", "state", "bytes")):
+            yield (f"live update: {fig}", f"{m} MiB nested QEMU guest",
+                   f"lu.shared.{m}.{what}", f"lu.baseline.{m}.{what}",
+                   ref, unit, "")
+    yield ("live update: kexec", "shutdown + kexec -e -> namespaces ready",
+           "lu.kexec", None, "", "ms", "")
 
 
 # goal text -> (what is compared, limit): "ratio" is pkern / ref
