@@ -65,6 +65,7 @@ def rows():
     ref = "same guest, RAM migrated in full"
     for m in (64, 512):
         for fig, what, unit in (("blackout", "blackout", "ms"),
+                                ("save + restore", "saverestore", "ms"),
                                 ("save", "save", "ms"),
                                 ("restore", "restore", "ms"),
                                 ("saved state", "state", "bytes")):

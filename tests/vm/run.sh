@@ -11,7 +11,7 @@
 # "PASS <scenario>" or "FAIL <scenario>: <reason>" and exits 0 / 1.
 #
 # The scenario's "# vm:" header sets mem=, memmap=, smp=, timeout=
-# (seconds, whole run), kernel=patched (boot build/kernel/obj's bzImage)
+# (seconds, whole run), boot_timeout= (seconds), cpu=, kernel=patched (boot build/kernel/obj's bzImage)
 # and iommu=edu2 (intel-iommu + two edu devices).  Environment: KVER (guest kernel version),
 # B (build dir), VM_BOOT_TIMEOUT (seconds from a kernel start to the
 # init's marker; past it the boot counts as an early death and the run is
@@ -67,6 +67,7 @@ for kv in $(sed -n 's/^# vm: //p' "$SCEN"); do
 	kernel=*) KIND=${kv#*=} ;;
 	iommu=*) IOMMU=${kv#*=} ;;
 	cpu=*) CPU=${kv#*=} ;;
+	boot_timeout=*) BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-${kv#*=}} ;;
 	esac
 done
 CPU=${VM_CPU:-$CPU}

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# vm: mem=3G memmap=1G!4G timeout=1200
+# vm: mem=3G memmap=1G!4G timeout=1200 boot_timeout=400
 #
 # make demo, guest side: a running VM survives a hypervisor live update
 # by kexec, narrated.  The "hypervisor" is this test VM; the VM is a

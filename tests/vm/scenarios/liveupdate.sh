@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# vm: mem=3G memmap=1G!4G timeout=900
+# vm: mem=3G memmap=1G!4G timeout=1200 boot_timeout=400
 #
 # Live update of a running VM across kexec with stock QEMU (nested, TCG):
 # a tiny guest whose RAM is a pkern namespace is stopped, its device
