@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Install what building and testing pkern needs on Debian 12 / Ubuntu.
+# Install what building and testing pkern needs on Debian 12 / Ubuntu
+# (the last line: building the patched test kernel, make kernel).
 # Quick no-op when everything is present; uses sudo when not root.
 set -eu
 
@@ -10,7 +11,8 @@ zlib1g-dev uuid-dev libcmocka-dev libjson-c-dev libdaxctl-dev libndctl-dev
 libpmem-dev ndctl daxctl jq valgrind
 linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
 qemu-system-x86 kexec-tools busybox-static cpio xz-utils zstd kmod
-asciidoctor bash-completion python3 ccache"
+asciidoctor bash-completion python3 ccache
+bc flex bison libelf-dev libssl-dev openssl"
 
 missing=""
 for p in $PKGS; do

@@ -29,9 +29,20 @@ $(KBUILD_OBJ_DIR)/.config: $(KBUILD_SRC_DIR)/.patched $(TOP)/drivers/iommu/pkern
 		arch/x86/configs/x86_64_defconfig kernel/configs/kvm_guest.config \
 		$(TOP)/drivers/iommu/pkern-vm.config >/dev/null
 	$(MAKE) -C $(KBUILD_SRC_DIR) O=$(KBUILD_OBJ_DIR) olddefconfig >/dev/null
+	@# a fragment line Kconfig dropped (unmet dependency) fails here, not
+	@# as a strange test failure on the booted kernel
+	@sed -n 's/^\(CONFIG_[A-Z0-9_]*=[ym]\)$$/\1/p' $(TOP)/drivers/iommu/pkern-vm.config | \
+		while read -r l; do grep -qx "$$l" $(KBUILD_OBJ_DIR)/.config || \
+		echo "$$l"; done >$(KBUILD_OBJ_DIR)/.config.missing
+	@if [ -s $(KBUILD_OBJ_DIR)/.config.missing ]; then \
+		echo "kernel: pkern-vm.config asks for what Kconfig did not set:" >&2; \
+		cat $(KBUILD_OBJ_DIR)/.config.missing >&2; \
+		mv $(KBUILD_OBJ_DIR)/.config $(KBUILD_OBJ_DIR)/.config.rejected; exit 1; fi
 
+# CCACHE_BASEDIR makes the compiler's paths relative, so another clone
+# of the repository (CI's) hits the same cache entries.
 kernel: $(KBUILD_OBJ_DIR)/.config
-	nice -n 10 $(MAKE) -C $(KBUILD_SRC_DIR) O=$(KBUILD_OBJ_DIR) \
+	CCACHE_BASEDIR=$(TOP) nice -n 10 $(MAKE) -C $(KBUILD_SRC_DIR) O=$(KBUILD_OBJ_DIR) \
 		CC="ccache gcc" -j$(KERNEL_JOBS) bzImage modules
 	@echo "kernel: $(KERNEL_IMAGE)"
 

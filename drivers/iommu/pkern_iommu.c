@@ -17,7 +17,10 @@
  * survive kexec byte for byte):
  *   pkern_iommu/pools  one line per open pool: name, pages in use, capacity
  *   pkern_iommu/page   write a physical address, read back "PHYS CRC32" of
- *                      that page if it is allocated in an open pool
+ *                      that page if it is allocated in an open pool, then
+ *                      "INDEX VALUE" (hex) for each non-zero 64-bit word:
+ *                      a test can walk the tables without the VT-d dump,
+ *                      which skips tables that map nothing
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -191,27 +194,42 @@ static ssize_t pkern_iommu_page_write(struct file *file,
 	return len;
 }
 
+/* One line per non-zero 64-bit word after the header: "INDEX VALUE" */
+#define PKERN_IOMMU_PAGE_TEXT	(48 + (PAGE_SIZE / sizeof(u64)) * 22)
+
 static ssize_t pkern_iommu_page_read(struct file *file, char __user *ubuf,
 				     size_t len, loff_t *ppos)
 {
 	phys_addr_t *phys = file->private_data;
 	struct pkern_iommu_pool *p;
-	void *virt = NULL;
-	char buf[48];
-	int n;
+	const u64 *virt = NULL;
+	ssize_t ret;
+	char *buf;
+	size_t n = 0;
+	int i;
 
+	buf = kvmalloc(PKERN_IOMMU_PAGE_TEXT, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
 	mutex_lock(&pkern_iommu_lock);
 	list_for_each_entry(p, &pkern_iommu_pools, list) {
 		virt = pkern_pool_phys_to_virt(p->pool, *phys);
 		if (virt)
 			break;
 	}
-	n = virt ? scnprintf(buf, sizeof(buf), "%pa %08x\n", phys,
-			     crc32_le(0, virt, PAGE_SIZE)) : 0;
+	if (virt) {
+		n = scnprintf(buf, PKERN_IOMMU_PAGE_TEXT, "%pa %08x\n", phys,
+			      crc32_le(0, (const u8 *)virt, PAGE_SIZE));
+		for (i = 0; i < PAGE_SIZE / sizeof(u64); i++)
+			if (virt[i])
+				n += scnprintf(buf + n,
+					       PKERN_IOMMU_PAGE_TEXT - n,
+					       "%03x %016llx\n", i, virt[i]);
+	}
 	mutex_unlock(&pkern_iommu_lock);
-	if (!virt)
-		return -ENOENT;
-	return simple_read_from_buffer(ubuf, len, ppos, buf, n);
+	ret = virt ? simple_read_from_buffer(ubuf, len, ppos, buf, n) : -ENOENT;
+	kvfree(buf);
+	return ret;
 }
 
 static const struct file_operations pkern_iommu_page_fops = {

@@ -9,3 +9,13 @@ $(IOMMU_TEST): $(TOP)/tests/iommu/vfio_edu.c
 	$(CC) $(USER_CFLAGS) $< -o $@
 
 ALL += $(IOMMU_TEST)
+
+# make check-iommu: the patched kernel (make kernel kernel-modules; cold
+# on a fresh machine, ccache-warm after) booted with VT-d and two edu
+# devices, tests/vm/scenarios/iommu.sh on it
+.PHONY: check-iommu
+check-iommu: $(IOMMU_TEST)
+	@$(MAKE) --no-print-directory kernel kernel-modules vm
+	@KVER=$(KVER) B=$(B) $(TOP)/tests/vm/run.sh iommu
+
+CHECK += check-iommu

@@ -47,6 +47,8 @@
 
 #define DBG_POOLS	"/sys/kernel/debug/pkern_iommu/pools"
 #define DBG_PAGE	"/sys/kernel/debug/pkern_iommu/page"
+#define PAGE_TEXT	(64 + 512 * 24)	/* its text for one page */
+#define VTD_PTE_LARGE	(1ULL << 7)	/* superpage leaf at levels 2, 3 */
 #define DBG_VTD		"/sys/kernel/debug/iommu/intel"
 
 struct opts {
@@ -175,28 +177,78 @@ static int vtd_tables(const char *bdf, uint64_t *t)
 	return n;
 }
 
-/* CRC of a pool page from pkern_iommu's debugfs, or -1 if not in a pool */
-static long long page_crc(uint64_t phys)
+/*
+ * pkern_iommu's debugfs view of a pool page into @buf: "PHYS CRC" and
+ * then "INDEX VALUE" per non-zero word.  Returns false if @phys is not an
+ * allocated page of an open pool.
+ */
+static bool page_read(uint64_t phys, char *buf, size_t size)
 {
-	char buf[64];
-	unsigned long long a;
-	unsigned int crc;
 	int fd = open(DBG_PAGE, O_RDWR);
+	size_t n = 0;
 	ssize_t r;
 
 	if (fd < 0)
 		die("%s: %s", DBG_PAGE, strerror(errno));
-	snprintf(buf, sizeof(buf), "0x%" PRIx64, phys);
+	snprintf(buf, size, "0x%" PRIx64, phys);
 	if (write(fd, buf, strlen(buf)) < 0)
 		die("%s: write: %s", DBG_PAGE, strerror(errno));
-	r = pread(fd, buf, sizeof(buf) - 1, 0);
+	while ((r = pread(fd, buf + n, size - 1 - n, n)) > 0)
+		n += r;
 	close(fd);
-	if (r < 0)
+	buf[n] = 0;
+	return r == 0 && n > 0;
+}
+
+/* CRC of a pool page from pkern_iommu's debugfs, or -1 if not in a pool */
+static long long page_crc(uint64_t phys)
+{
+	char buf[PAGE_TEXT];
+	unsigned long long a;
+	unsigned int crc;
+
+	if (!page_read(phys, buf, sizeof(buf)))
 		return -1;
-	buf[r] = 0;
 	if (sscanf(buf, "%llx %x", &a, &crc) != 2 || a != phys)
-		die("%s: unexpected '%s'", DBG_PAGE, buf);
+		die("%s: unexpected '%.40s'", DBG_PAGE, buf);
 	return crc;
+}
+
+/*
+ * Add to @t every table reachable from the ones already there through
+ * present, non-superpage entries that point at allocated pool pages.
+ * The VT-d dump shows only paths that end in a mapping, but a pool
+ * domain keeps the tables an unmap emptied (VFIO type1 maps and unmaps
+ * 8 KiB at IOVA 0 to probe unmap granularity), and they count.
+ */
+static int pool_walk(uint64_t *t, int n)
+{
+	static char buf[PAGE_TEXT];
+
+	for (int i = 0; i < n; i++) {
+		char *line;
+
+		if (!page_read(t[i], buf, sizeof(buf)))
+			continue;
+		for (line = strchr(buf, '\n'); line && line[1];
+		     line = strchr(line + 1, '\n')) {
+			unsigned int idx;
+			unsigned long long v;
+			uint64_t a;
+
+			if (sscanf(line + 1, "%x %llx", &idx, &v) != 2)
+				die("%s: unexpected line '%.40s'", DBG_PAGE,
+				    line + 1);
+			a = v & VTD_ADDR_MASK;
+			if (!(v & 3) || (v & VTD_PTE_LARGE) || have(t, n, a) ||
+			    page_crc(a) < 0)
+				continue;
+			if (n == MAX_TABLES)
+				die("more than %d tables", MAX_TABLES);
+			t[n++] = a;
+		}
+	}
+	return n;
 }
 
 static void cfg_rw(int dev, struct vfio_region_info *cfg)
@@ -263,7 +315,7 @@ static void dma_copy(int dev, struct vfio_region_info *bar, uint8_t *buf,
 static void check_tables(const struct opts *o, long long before)
 {
 	uint64_t t[MAX_TABLES];
-	int n = vtd_tables(o->device, t);
+	int n = pool_walk(t, vtd_tables(o->device, t));
 	long long after = pool_in_use(o->pool);
 	FILE *out = NULL;
 

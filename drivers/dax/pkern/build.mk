@@ -28,7 +28,10 @@ MODPROBE_D_DIR	?= /etc/modprobe.d
 module: $(MOD_KO)
 
 # Rebuild the symlink farm every time: sources may come and go.
-$(MOD_KO): $(MOD_INPUTS) $(KSRC)/.stamp $(MAKEFILE_LIST)
+# Kbuild does not notice a reconfigured kernel under an external module;
+# its config and symbol list do
+$(MOD_KO): $(MOD_INPUTS) $(KSRC)/.stamp $(MAKEFILE_LIST) \
+	   $(wildcard $(KDIR)/include/config/auto.conf $(KDIR)/Module.symvers)
 	@rm -rf $(MOD_DIR)/lib $(MOD_DIR)/include
 	@mkdir -p $(MOD_DIR)/lib $(MOD_DIR)/include/linux
 	@find $(MOD_DIR) -maxdepth 1 -name '*.[ch]' -type l -delete

@@ -89,8 +89,10 @@ case $PH in
 	attr=/sys/kernel/iommu_groups/$g1/pgtable_pool
 
 	# binding: unknown pool refused, then bound and visible
+	# bash, not sh: dash reports every failed write as "I/O error"
 	must_fail "bind to a pool that does not exist" \
-		sh -c "echo no-such-pool >$attr"
+		bash -c "echo no-such-pool >$attr"
+	case $MUST_OUT in *"No such file"*) ;; *) fail "binding an unknown pool: '$MUST_OUT', expected ENOENT" ;; esac
 	must "bind group $g1 to $POOL" sh -c "echo $POOL >$attr"
 	[ "$(cat "$attr")" = $POOL ] || fail "$attr reads '$(cat "$attr")'"
 	[ "$(pool_in_use)" = 0 ] || fail "fresh pool has $(pool_in_use) pages in use"
@@ -116,8 +118,8 @@ case $PH in
 	cat "$OUT/hold.log" >>"$OUT/log"
 	grep -q holding "$OUT/hold.log" ||
 		fail "holding domain: $(tail -n 1 "$OUT/hold.log")"
-	must_fail "rebinding while VFIO owns the group" sh -c "echo >$attr"
-	case $MUST_OUT in *busy*) ;; *) fail "rebinding while owned: '$MUST_OUT', expected EBUSY" ;; esac
+	must_fail "rebinding while VFIO owns the group" bash -c "echo >$attr"
+	case $MUST_OUT in *[Bb]usy*) ;; *) fail "rebinding while owned: '$MUST_OUT', expected EBUSY" ;; esac
 	save in_use "$(pool_in_use)"
 	log "holding: $(get in_use) pool pages in use, tables $(wc -l <"$STATE/tables")"
 	no_splat
