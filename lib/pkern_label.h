@@ -275,6 +275,7 @@ u64 pkern_free_bytes(const struct pkern_region *r, u64 align, u64 *largest);
 const char *pkern_strerror(int err);
 const char *pkern_problem_str(enum pkern_problem_code code);
 const char *pkern_kind_str(u32 kind);
+u32 pkern_uapi_state(int status);
 
 #define pkern_for_each_ns(r, ns) \
 	for ((ns) = pkern_ns_next((r), NULL); (ns); (ns) = pkern_ns_next((r), (ns)))

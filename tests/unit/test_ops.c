@@ -10,6 +10,8 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <linux/pkern.h>
+
 #include "helpers.h"
 
 #define KIB	(1ULL << 10)
@@ -654,6 +656,24 @@ static void test_strings(void **state)
 	assert_false(pkern_ns_usable(NULL));
 }
 
+/* The driver and pkdaxctl report a region's state through this one map */
+static void test_uapi_state(void **state)
+{
+	(void)state;
+	assert_int_equal(pkern_uapi_state(0), PKERN_STATE_READY);
+	assert_int_equal(pkern_uapi_state(-PKERN_E_UNFORMATTED),
+			 PKERN_STATE_UNFORMATTED);
+	assert_int_equal(pkern_uapi_state(-PKERN_E_SIZE_CHANGED),
+			 PKERN_STATE_SIZE_CHANGED);
+	assert_int_equal(pkern_uapi_state(-PKERN_E_VERSION),
+			 PKERN_STATE_VERSION);
+	assert_int_equal(pkern_uapi_state(-PKERN_E_CORRUPT),
+			 PKERN_STATE_CORRUPT);
+	assert_int_equal(pkern_uapi_state(-PKERN_E_IO), PKERN_STATE_IO_ERROR);
+	assert_int_equal(pkern_uapi_state(-PKERN_E_INVAL),
+			 PKERN_STATE_IO_ERROR);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -673,6 +693,7 @@ int main(void)
 		cmocka_unit_test(test_destroy_revalidates),
 		cmocka_unit_test(test_io_errors),
 		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_uapi_state),
 	};
 
 	return cmocka_run_group_tests_name("ops", tests, NULL, NULL);

@@ -29,27 +29,9 @@ const char *pkd_state_str(u32 state)
 	return "unknown";
 }
 
-u32 pkd_state_from_status(int status)
-{
-	switch (-status) {
-	case PKERN_OK:
-		return PKERN_STATE_READY;
-	case PKERN_E_UNFORMATTED:
-		return PKERN_STATE_UNFORMATTED;
-	case PKERN_E_SIZE_CHANGED:
-		return PKERN_STATE_SIZE_CHANGED;
-	case PKERN_E_VERSION:
-		return PKERN_STATE_VERSION;
-	case PKERN_E_CORRUPT:
-		return PKERN_STATE_CORRUPT;
-	default:
-		return PKERN_STATE_IO_ERROR;
-	}
-}
-
 void pkd_region_refresh_space(struct pkd_region *r)
 {
-	r->state = pkd_state_from_status(r->lr->status);
+	r->state = pkern_uapi_state(r->lr->status);
 	r->available = 0;
 	r->largest = 0;
 	if (r->lr->status == 0)

@@ -142,7 +142,7 @@ static int check_one(struct pkd_region *r, bool json, struct json_object *out)
 		json_object_object_add(o, "checked",
 				       json_object_new_boolean(true));
 		json_object_object_add(o, "state", json_object_new_string(
-			pkd_state_str(pkd_state_from_status(rc))));
+			pkd_state_str(pkern_uapi_state(rc))));
 		json_object_object_add(o, "errors",
 				       json_object_new_int((int)cx.errors));
 		json_object_object_add(o, "warnings",

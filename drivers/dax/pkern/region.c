@@ -51,24 +51,6 @@ int pkern_errno(int pkern_err)
 	}
 }
 
-static u32 pkern_state_of(int status)
-{
-	switch (-status) {
-	case PKERN_OK:
-		return PKERN_STATE_READY;
-	case PKERN_E_UNFORMATTED:
-		return PKERN_STATE_UNFORMATTED;
-	case PKERN_E_SIZE_CHANGED:
-		return PKERN_STATE_SIZE_CHANGED;
-	case PKERN_E_VERSION:
-		return PKERN_STATE_VERSION;
-	case PKERN_E_CORRUPT:
-		return PKERN_STATE_CORRUPT;
-	default:
-		return PKERN_STATE_IO_ERROR;
-	}
-}
-
 static const char *pkern_where_str(enum pkern_where w)
 {
 	switch (w) {
@@ -197,7 +179,7 @@ int pkern_region_reload(struct pkern_rgn *rgn)
 	int ret;
 
 	ret = pkern_load_report(rgn->lr, &m, pkern_report, rgn);
-	rgn->state = pkern_state_of(ret);
+	rgn->state = pkern_uapi_state(ret);
 	pkern_region_reserve(rgn);
 	return ret;
 }
