@@ -74,6 +74,8 @@ def rows():
                    ref, unit, "")
     yield ("live update: kexec", "shutdown + kexec -e -> namespaces ready",
            "lu.kexec", None, "", "ms", "")
+    yield ("live update: kexec", "of which pkern's restore (driver probe)",
+           "lu.pkern", None, "", "us", "")
 
 
 # goal text -> (what is compared, limit): "ratio" is pkern / ref

@@ -59,6 +59,7 @@ case $PH in
 1)
 	load_pkern
 	rec lu.kexec "$((HANDOFF_MS + READY_MS))"
+	rec lu.pkern "$(dmesg | sed -n 's/.*pkern0: [0-9]* namespaces ready in \([0-9]*\) us.*/\1/p' | tail -n 1)"
 	for m in $SIZES; do
 		for mode in $MODES; do
 			lu "lu-$mode-$m" restore
