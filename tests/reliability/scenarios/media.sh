@@ -51,11 +51,16 @@ worker() {
 	while [ $SECONDS -lt $DEADLINE ]; do
 		n=$((n + 1))
 		sz=$(((RANDOM % 4 + 1) * 2))M
-		if ! js=$("$PKDAXCTL" create-namespace -r pkern0 -n w$i-$n -s $sz -t guest -a 2M 2>&1); then
-			echo "create w$i-$n: $js" >>"$STATE/worker.$i.fail"
+		# JSON from stdout only: stderr may carry libdaxctl's notes on
+		# devices another worker is removing at the same moment
+		if ! js=$("$PKDAXCTL" create-namespace -r pkern0 -n w$i-$n -s $sz -t guest -a 2M 2>"$STATE/w$i.err"); then
+			echo "create w$i-$n: $(cat "$STATE/w$i.err")" >>"$STATE/worker.$i.fail"
 			return
 		fi
 		slot=$(printf '%s\n' "$js" | jq -r .slot)
+		case $slot in
+		''|*[!0-9]*) echo "create w$i-$n printed no slot: '$js' (stderr: $(cat "$STATE/w$i.err"))" >>"$STATE/worker.$i.fail"; return ;;
+		esac
 		dev=/dev/dax0.$slot
 		wait_for $dev 5 || { echo "no $dev for w$i-$n" >>"$STATE/worker.$i.fail"; return; }
 		seed=$((i * 100000 + n))
