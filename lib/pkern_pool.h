@@ -7,7 +7,10 @@
  * know which pages are in use after kexec, so its allocation state lives
  * in the pool itself:
  *
- *   0x0000      struct pkern_pool_hdr, padded to one 4 KiB page
+ *   0x0000      struct pkern_pool_hdr, padded to 2 KiB
+ *   0x0800      handoff area, 2 KiB: the kernel's IOMMU driver describes
+ *               there, at kexec, the translation it kept running (see
+ *               drivers/iommu/README.md); the pool code never reads it
  *   0x1000      allocation bitmap: little-endian 64-bit words, bit i of
  *               word w set = data page w * 64 + i is in use
  *   data_off    nr_pages allocatable 4 KiB pages
@@ -44,6 +47,9 @@
 #define PKERN_POOL_MINOR	0
 #define PKERN_POOL_PAGE		4096ULL
 #define PKERN_POOL_BITMAP_OFF	PKERN_POOL_PAGE
+/* The IOMMU driver's kexec handoff record: second half of the header page */
+#define PKERN_POOL_HANDOFF_OFF	2048ULL
+#define PKERN_POOL_HANDOFF_LEN	2048ULL
 /* Data pages one bitmap page describes */
 #define PKERN_POOL_BITS_PER_PAGE	(PKERN_POOL_PAGE * 8)
 

@@ -265,6 +265,31 @@ void *pkern_pool_phys_to_virt(struct pkern_pool *pool, phys_addr_t phys)
 EXPORT_SYMBOL_GPL(pkern_pool_phys_to_virt);
 
 /**
+ * pkern_pool_handoff_area() - where the IOMMU driver leaves its kexec record
+ * @pool: pool from pkern_pool_get()
+ * @phys: set to the area's physical address
+ * @len: set to its length
+ * @start: set to the physical address of the whole pool
+ * @size: set to the pool's size
+ *
+ * The area is the second half of the pool's header page (lib/pkern_pool.h):
+ * no allocation ever hands it out, and it survives kexec like the pages.
+ *
+ * Context: any; does not sleep.
+ * Return: the area's kernel virtual address.
+ */
+void *pkern_pool_handoff_area(struct pkern_pool *pool, phys_addr_t *phys,
+			      size_t *len, phys_addr_t *start, u64 *size)
+{
+	*phys = pool->phys + PKERN_POOL_HANDOFF_OFF;
+	*len = PKERN_POOL_HANDOFF_LEN;
+	*start = pool->phys;
+	*size = pool->st.m.size;
+	return pool->st.m.base + PKERN_POOL_HANDOFF_OFF;
+}
+EXPORT_SYMBOL_GPL(pkern_pool_handoff_area);
+
+/**
  * pkern_pool_in_use() - pages currently allocated
  * @pool: pool from pkern_pool_get()
  *
