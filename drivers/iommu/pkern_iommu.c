@@ -21,6 +21,10 @@
  *                      "INDEX VALUE" (hex) for each non-zero 64-bit word:
  *                      a test can walk the tables without the VT-d dump,
  *                      which skips tables that map nothing
+ *   pkern_iommu/poke   fault injection: write "PHYS INDEX VALUE" to store
+ *                      VALUE in 64-bit word INDEX of the allocated pool
+ *                      page at PHYS, e.g. to corrupt a page table that
+ *                      is about to be kept across kexec
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -139,6 +143,20 @@ static void *pkern_iommu_phys_to_virt(void *priv, phys_addr_t phys)
 	return pkern_pool_phys_to_virt(p->pool, phys);
 }
 
+static void *pkern_iommu_handoff_area(void *priv, phys_addr_t *phys,
+				      size_t *len, struct range *range)
+{
+	struct pkern_iommu_pool *p = priv;
+	phys_addr_t start;
+	u64 size;
+	void *area;
+
+	area = pkern_pool_handoff_area(p->pool, phys, len, &start, &size);
+	range->start = start;
+	range->end = start + size - 1;
+	return area;
+}
+
 static struct iommu_pgtable_provider pkern_iommu_provider = {
 	.name		= "pkern",
 	.owner		= THIS_MODULE,
@@ -148,6 +166,7 @@ static struct iommu_pgtable_provider pkern_iommu_provider = {
 	.free		= pkern_iommu_free,
 	.phys_to_virt	= pkern_iommu_phys_to_virt,
 	.virt_to_phys	= pkern_iommu_virt_to_phys,
+	.handoff_area	= pkern_iommu_handoff_area,
 };
 
 static int pkern_iommu_pools_show(struct seq_file *m, void *unused)
@@ -232,6 +251,46 @@ static ssize_t pkern_iommu_page_read(struct file *file, char __user *ubuf,
 	return ret;
 }
 
+static ssize_t pkern_iommu_poke_write(struct file *file,
+				      const char __user *ubuf, size_t len,
+				      loff_t *ppos)
+{
+	struct pkern_iommu_pool *p;
+	unsigned long long phys, val;
+	unsigned int idx;
+	u64 *virt = NULL;
+	char *buf;
+	int n;
+
+	buf = memdup_user_nul(ubuf, min_t(size_t, len, 128));
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	n = sscanf(buf, "%llx %u %llx", &phys, &idx, &val);
+	kfree(buf);
+	if (n != 3 || idx >= PAGE_SIZE / sizeof(u64) || !PAGE_ALIGNED(phys))
+		return -EINVAL;
+
+	mutex_lock(&pkern_iommu_lock);
+	list_for_each_entry(p, &pkern_iommu_pools, list) {
+		virt = pkern_pool_phys_to_virt(p->pool, phys);
+		if (virt)
+			break;
+	}
+	if (virt) {
+		pr_warn("poke: word %u of pool page %llx: %llx -> %llx\n", idx,
+			phys, virt[idx], val);
+		WRITE_ONCE(virt[idx], val);
+	}
+	mutex_unlock(&pkern_iommu_lock);
+	return virt ? len : -ENOENT;
+}
+
+static const struct file_operations pkern_iommu_poke_fops = {
+	.owner		= THIS_MODULE,
+	.write		= pkern_iommu_poke_write,
+	.llseek		= noop_llseek,
+};
+
 static const struct file_operations pkern_iommu_page_fops = {
 	.owner		= THIS_MODULE,
 	.open		= pkern_iommu_page_open,
@@ -253,6 +312,8 @@ static int __init pkern_iommu_init(void)
 			    &pkern_iommu_pools_fops);
 	debugfs_create_file("page", 0600, pkern_iommu_dir, NULL,
 			    &pkern_iommu_page_fops);
+	debugfs_create_file("poke", 0200, pkern_iommu_dir, NULL,
+			    &pkern_iommu_poke_fops);
 	return 0;
 }
 module_init(pkern_iommu_init);
