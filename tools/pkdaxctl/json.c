@@ -9,6 +9,7 @@
 #include <linux/pkern.h>
 
 #include "json.h"
+#include "pkern_pool.h"
 #include "parse.h"
 
 struct json_object *pkd_json_u64(u64 v)
@@ -100,6 +101,11 @@ struct json_object *pkd_ns_json(const struct pkd_region *r,
 			add(o, "conflict_slot",
 			    json_object_new_int((int)ns->other));
 	}
+	/* what the kexec command line names for a live update (VT-d) */
+	if (r->live && pkern_ns_usable(ns) && ns->kind == PKERN_KIND_IOMMU)
+		add(o, "handoff_addr",
+		    pkd_json_hex(r->phys_addr + ns->offset +
+				 PKERN_POOL_HANDOFF_OFF, flags));
 	if (r->live && (flags & PKD_JSON_DAX) && pkern_ns_usable(ns) &&
 	    ns->kind == PKERN_KIND_GUEST)
 		pkd_dax_add_json(o, r->id, ns->slot, flags);
