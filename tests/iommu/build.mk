@@ -2,9 +2,9 @@
 # tests/iommu: VFIO + edu DMA test program for the IOMMU page-table pool
 # (runs inside the test VM on the patched kernel; see tests/iommu/README.md).
 
-IOMMU_TEST := $(B)/iommu/vfio_edu
+IOMMU_TEST := $(B)/iommu/vfio_edu $(B)/iommu/edu_dma
 
-$(IOMMU_TEST): $(TOP)/tests/iommu/vfio_edu.c
+$(B)/iommu/%: $(TOP)/tests/iommu/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $< -o $@
 

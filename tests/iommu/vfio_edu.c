@@ -12,6 +12,17 @@
  * number of tables; after teardown the count must be back where it was.
  * --hold keeps the domain alive (across kexec) after writing the tables
  * and their CRCs to --tables; --tables-check compares them after kexec.
+ * --corrupt-leaf (with --hold) then points the leaf that maps --iova at
+ * physical 0 through pkern_iommu's debugfs "poke": a kept translation
+ * the next kernel must refuse.
+ *
+ * After a kexec that kept the translation, --adopt is the new VMM: its
+ * domain adopts the kept tables, so the buffer (not rewritten) is mapped
+ * again at --iova exactly as it is, and the pool must then hold exactly
+ * the domain's tables (the kept root and context tables went back; the
+ * pool holds nothing else); after teardown it must be empty.  --remap Y
+ * then unmaps --iova, checks that DMA through it is refused, maps the
+ * buffer at Y and checks DMA through Y.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -47,6 +58,7 @@
 
 #define DBG_POOLS	"/sys/kernel/debug/pkern_iommu/pools"
 #define DBG_PAGE	"/sys/kernel/debug/pkern_iommu/page"
+#define DBG_POKE	"/sys/kernel/debug/pkern_iommu/poke"
 #define PAGE_TEXT	(64 + 512 * 24)	/* its text for one page */
 #define VTD_PTE_LARGE	(1ULL << 7)	/* superpage leaf at levels 2, 3 */
 #define DBG_VTD		"/sys/kernel/debug/iommu/intel"
@@ -58,8 +70,8 @@ struct opts {
 	const char *pool;
 	const char *tables;
 	const char *tables_check;
-	uint64_t pool_phys, pool_size, iova, size;
-	bool ordinary, hold;
+	uint64_t pool_phys, pool_size, iova, size, remap;
+	bool ordinary, hold, adopt, corrupt;
 };
 
 static void die(const char *fmt, ...)
@@ -177,6 +189,15 @@ static int vtd_tables(const char *bdf, uint64_t *t)
 	return n;
 }
 
+/* The root table of @bdf's domain: the dump's header comes first */
+static uint64_t vtd_tables_root(const char *bdf)
+{
+	uint64_t t[MAX_TABLES];
+
+	vtd_tables(bdf, t);
+	return t[0];
+}
+
 /*
  * pkern_iommu's debugfs view of a pool page into @buf: "PHYS CRC" and
  * then "INDEX VALUE" per non-zero word.  Returns false if @phys is not an
@@ -212,6 +233,47 @@ static long long page_crc(uint64_t phys)
 	if (sscanf(buf, "%llx %x", &a, &crc) != 2 || a != phys)
 		die("%s: unexpected '%.40s'", DBG_PAGE, buf);
 	return crc;
+}
+
+/* Word @idx of pool page @phys (0 if it is zero) */
+static uint64_t page_word(uint64_t phys, unsigned int idx)
+{
+	static char buf[PAGE_TEXT];
+	char *line;
+
+	if (!page_read(phys, buf, sizeof(buf)))
+		die("0x%" PRIx64 " is not an allocated pool page", phys);
+	for (line = strchr(buf, '\n'); line && line[1];
+	     line = strchr(line + 1, '\n')) {
+		unsigned int i;
+		unsigned long long v;
+
+		if (sscanf(line + 1, "%x %llx", &i, &v) == 2 && i == idx)
+			return v;
+	}
+	return 0;
+}
+
+/* Point the 2 MiB leaf of @iova (3-level tables from @root) at physical 0 */
+static void corrupt_leaf(uint64_t root, uint64_t iova)
+{
+	unsigned int i3 = (iova >> 30) & 511, i2 = (iova >> 21) & 511;
+	uint64_t l2 = page_word(root, i3) & VTD_ADDR_MASK, leaf;
+	char cmd[96];
+	int fd;
+
+	leaf = l2 ? page_word(l2, i2) : 0;
+	if (!(leaf & 3) || !(leaf & VTD_PTE_LARGE))
+		die("IOVA 0x%" PRIx64 " is not mapped by a 2 MiB leaf (0x%" PRIx64 ")",
+		    iova, leaf);
+	snprintf(cmd, sizeof(cmd), "0x%" PRIx64 " %u 0x%" PRIx64, l2, i2,
+		 (uint64_t)(leaf & ~VTD_ADDR_MASK));
+	fd = open(DBG_POKE, O_WRONLY);
+	if (fd < 0 || write(fd, cmd, strlen(cmd)) < 0)
+		die("%s: %s", DBG_POKE, strerror(errno));
+	close(fd);
+	printf("vfio_edu: leaf of IOVA 0x%" PRIx64 " (table 0x%" PRIx64 " entry %u) now maps physical 0\n",
+	       iova, l2, i2);
 }
 
 /*
@@ -312,6 +374,36 @@ static void dma_copy(int dev, struct vfio_region_info *bar, uint8_t *buf,
 		    o->iova, to, from);
 }
 
+/* DMA through @iova must be refused: the destination stays zero */
+static void dma_refused(int dev, struct vfio_region_info *bar, uint8_t *buf,
+			uint64_t iova, uint64_t from, uint64_t to)
+{
+	memset(buf + to, 0, EDU_XFER);
+	edu_dma(dev, bar, iova + from, EDU_BUF, 0);
+	edu_dma(dev, bar, EDU_BUF, iova + to, EDU_CMD_TO_RAM);
+	for (int i = 0; i < EDU_XFER; i++)
+		if (buf[to + i])
+			die("DMA through unmapped IOVA 0x%" PRIx64 " landed in the buffer",
+			    iova);
+}
+
+/* --adopt: the pool holds exactly the adopted domain's tables */
+static int check_adopted(const struct opts *o)
+{
+	uint64_t t[MAX_TABLES];
+	int n = pool_walk(t, vtd_tables(o->device, t));
+	long long in_use = pool_in_use(o->pool);
+
+	for (int i = 0; i < n; i++)
+		if (t[i] < o->pool_phys || t[i] - o->pool_phys >= o->pool_size)
+			die("adopted table 0x%" PRIx64 " is outside pool %s", t[i],
+			    o->pool);
+	if (in_use != n)
+		die("pool %s has %lld pages in use, but the adopted domain has %d tables",
+		    o->pool, in_use, n);
+	return n;
+}
+
 static void check_tables(const struct opts *o, long long before)
 {
 	uint64_t t[MAX_TABLES];
@@ -384,7 +476,8 @@ static void usage(void)
 	fputs("usage: vfio_edu --group N --device BDF [--dax /dev/daxN.M]\n"
 	      "         [--iova ADDR] [--size BYTES]\n"
 	      "         [--pool NAME --pool-phys ADDR --pool-size BYTES [--ordinary]]\n"
-	      "         [--hold --tables FILE]\n"
+	      "         [--hold --tables FILE [--corrupt-leaf]]\n"
+	      "         [--adopt [--remap IOVA]]\n"
 	      "       vfio_edu --tables-check FILE\n", stderr);
 	exit(2);
 }
@@ -404,6 +497,9 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "hold", no_argument, NULL, 'h' },
 		{ "tables", required_argument, NULL, 't' },
 		{ "tables-check", required_argument, NULL, 'c' },
+		{ "corrupt-leaf", no_argument, NULL, 'C' },
+		{ "adopt", no_argument, NULL, 'a' },
+		{ "remap", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -423,6 +519,9 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'h': o->hold = true; break;
 		case 't': o->tables = optarg; break;
 		case 'c': o->tables_check = optarg; break;
+		case 'C': o->corrupt = true; break;
+		case 'a': o->adopt = true; break;
+		case 'r': o->remap = num(optarg, "remap"); break;
 		default: usage();
 		}
 	}
@@ -437,8 +536,15 @@ static void parse(int argc, char **argv, struct opts *o)
 		die("--iova/--size must be page-aligned, size >= 12K, and end below 256 MiB (edu's DMA mask)");
 	if (o->pool && !o->pool_size)
 		die("--pool needs --pool-phys and --pool-size");
-	if ((o->hold || o->tables) && (!o->pool || o->ordinary))
-		die("--hold and --tables need --pool without --ordinary");
+	if ((o->hold || o->tables || o->adopt) && (!o->pool || o->ordinary))
+		die("--hold, --tables and --adopt need --pool without --ordinary");
+	if ((o->corrupt && !o->hold) || (o->remap && !o->adopt) ||
+	    (o->adopt && (o->hold || !o->dax)))
+		die("--corrupt-leaf needs --hold; --remap needs --adopt; --adopt needs --dax, not --hold");
+	if (o->remap % (2 << 20) || o->remap + o->size > (1ULL << 28) ||
+	    (o->remap && o->remap < o->iova + o->size &&
+	     o->iova < o->remap + o->size))
+		die("--remap must be 2 MiB aligned, below 256 MiB, and not overlap --iova");
 }
 
 int main(int argc, char **argv)
@@ -497,8 +603,9 @@ int main(int argc, char **argv)
 	}
 	if (buf == MAP_FAILED)
 		die("mmap %s: %s", o.dax ? o.dax : "anonymous", strerror(errno));
+	/* adopting: the buffer is what the kept translation maps; keep it */
 	srand(o.group * 7919 + 1);
-	for (uint64_t i = 0; i < o.size; i++)
+	for (uint64_t i = 0; !o.adopt && i < o.size; i++)
 		buf[i] = (uint8_t)rand();
 
 	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
@@ -530,10 +637,38 @@ int main(int argc, char **argv)
 	printf("vfio_edu: edu DMA through IOVA 0x%" PRIx64 " of %s verified\n",
 	       o.iova, o.dax ? o.dax : "anonymous memory");
 
-	if (o.pool) {
+	if (o.adopt) {
+		int n = check_adopted(&o);
+
+		printf("vfio_edu: adopted domain: %d page tables, pool %s in use %lld -> %d\n",
+		       n, o.pool, before, n);
+		if (o.remap) {
+			unmap.iova = o.iova;
+			unmap.size = o.size;
+			if (ioctl(cont, VFIO_IOMMU_UNMAP_DMA, &unmap) ||
+			    unmap.size != o.size)
+				die("VFIO_IOMMU_UNMAP_DMA: %s", strerror(errno));
+			dma_refused(dev, &bar, buf, o.iova, 0, 3 * PG);
+			printf("vfio_edu: IOVA 0x%" PRIx64 " unmapped, DMA through it refused\n",
+			       o.iova);
+			map.iova = o.remap;
+			if (ioctl(cont, VFIO_IOMMU_MAP_DMA, &map))
+				die("VFIO_IOMMU_MAP_DMA 0x%" PRIx64 ": %s", o.remap,
+				    strerror(errno));
+			o.iova = o.remap;
+			dma_copy(dev, &bar, buf, &o, 0, o.size - PG);
+			n = check_adopted(&o);
+			printf("vfio_edu: remapped at IOVA 0x%" PRIx64 ", DMA verified, %d page tables\n",
+			       o.iova, n);
+		}
+		mapped = pool_in_use(o.pool);
+		before = 0;	/* the pool holds nothing but this domain */
+	} else if (o.pool) {
 		check_tables(&o, before);
 		mapped = pool_in_use(o.pool);
 	}
+	if (o.corrupt)
+		corrupt_leaf(vtd_tables_root(o.device), o.iova);
 	if (o.hold) {
 		printf("vfio_edu: holding the domain\n");
 		fflush(stdout);

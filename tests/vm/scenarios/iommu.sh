@@ -2,26 +2,42 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # vm: mem=3G memmap=1G!4G timeout=900 kernel=patched iommu=edu2
 #
-# IOMMU page tables in a pkern pool (issue 6), on the patched kernel
-# (make kernel kernel-modules) with QEMU's intel-iommu and two edu
-# devices: the header's kernel=/iommu= keys ask the runner for
-# build/kernel/obj's bzImage, an initramfs without 9p modules (built in),
-# "-device intel-iommu,intremap=off" after -machine, two "-device edu" and
-# "intel_iommu=on iommu=nopt".
+# IOMMU page tables in a pkern pool (issue 6), and DMA translation that
+# survives kexec (issue 7), on the patched kernel (make kernel
+# kernel-modules) with QEMU's intel-iommu and two edu devices: the
+# header's kernel=/iommu= keys ask the runner for build/kernel/obj's
+# bzImage, an initramfs without 9p modules (built in), "-device
+# intel-iommu,intremap=off" after -machine, two "-device edu" and
+# "intel_iommu=on iommu=nopt".  Every kexec passes
+# intel_iommu_handoff=<the pool's handoff_addr from pkdaxctl list>.
 #
 # Phase 0: an iommu namespace bound to edu #1's group holds every VT-d
 # table of its VFIO domain (checked against the debugfs dump and the pool
 # count), edu DMA through a guest namespace is byte-exact, teardown gives
 # every page back; edu #2's domain uses ordinary pages; binding is refused
-# while VFIO owns the group.  Then a domain is held across kexec.
-# Phase 1: the pool still has those pages in use, byte-identical.
+# while VFIO owns the group.  Then edu #1's domain maps guest memory at
+# IOVA 0x200000 and stays assigned across kexec (1, 2).
+# Phase 1: the new kernel adopted the kept translation (and says how long
+# nobody managed it); before any driver or mapping, edu DMA through IOVA
+# 0x200000 lands in the same namespace pages (3); the pool holds the
+# domain's tables, unchanged, plus the kept root and context table.  A
+# new VMM attaches, adopts the domain, maps 0x200000 again, unmaps it
+# (DMA through it is then refused), maps 0x600000 and DMAs through it;
+# the pool then holds exactly the domain's tables, and none after (4).
+# Then a new domain is held across kexec with its leaf for 0x200000
+# corrupted to map physical 0, i.e. memory of the next kernel.
+# Phase 2: that kernel refused the kept translation with a clear message
+# and blocked DMA: edu DMA through 0x200000 lands nowhere, VT-d reports
+# the fault, no splat (5).
 . "$VM_TOP/tests/vm/lib.sh"
 
 KOBJ=$VM_B/kernel/obj
 KOS="$KOBJ/drivers/dax/device_dax.ko $VM_B/kernel/dax_pkern/dax_pkern.ko
      $VM_B/kernel/pkern_iommu/pkern_iommu.ko"
 EDU=$VM_B/iommu/vfio_edu
+EDU_DMA=$VM_B/iommu/edu_dma
 POOL=vm1-pt
+X=0x200000 Y=0x600000
 
 load_iommu_stack() {
 	local k
@@ -54,15 +70,48 @@ pool_in_use() {
 	awk -v n="$POOL" '$1 == n { print $2 }' /sys/kernel/debug/pkern_iommu/pools
 }
 
-# load this same (patched) kernel for the next phase
+# load this same (patched) kernel for the next phase, told where the
+# pool's handoff record is (pkdaxctl list: handoff_addr)
 kexec_load_patched() {
 	local cmd="" w
 	for w in $(cat /proc/cmdline); do
-		case $w in pkern.phase=*) w=pkern.phase=$((PH + 1)) ;; esac
+		case $w in
+		pkern.phase=*) w=pkern.phase=$((PH + 1)) ;;
+		intel_iommu_handoff=*) continue ;;
+		esac
 		cmd="$cmd $w"
 	done
+	cmd="$cmd intel_iommu_handoff=$(get handoff)"
 	must "kexec load" kexec -s -l "$KOBJ/arch/x86/boot/bzImage" \
 		--initrd="$VM_INITRD" --append="${cmd# }"
+}
+
+# hold_domain LOG ARGS...: vfio_edu --hold in the background, as a paused
+# VMM would keep its domain, until it says it holds
+hold_domain() {
+	local out=$1 i
+	shift
+	"$EDU" "$@" --hold >"$out" 2>&1 &
+	for i in $(seq 100); do
+		grep -q holding "$out" && break
+		kill -0 $! 2>/dev/null || break
+		sleep 0.2
+	done
+	cat "$out" >>"$OUT/log"
+	grep -q holding "$out" || fail "holding domain: $(tail -n 1 "$out")"
+}
+
+# kexec right here, with the domain live as a paused VMM's would be: the
+# harness's usual path (init kills every process, then kexec) would free
+# the domain and give its tables back first.
+kexec_holding() {
+	no_splat
+	kexec_load_patched
+	dmesg >"$OUT/dmesg.$PH.txt"
+	"$VMM" clock >"$OUT/kexec.$PH.tsc" 2>/dev/null
+	sync
+	kexec -e
+	fail "kexec -e returned"
 }
 
 case $PH in
@@ -79,6 +128,10 @@ case $PH in
 	[ -n "$off" ] && [ -n "$size" ] || fail "no offset/size for $POOL in pkdaxctl list"
 	pphys=$(printf '0x%x' $((base + off)))
 	save pool "$pphys $size"
+	handoff=$(ns_field $POOL handoff_addr)
+	[ -n "$handoff" ] && [ $((handoff)) -eq $((pphys + 0x800)) ] ||
+		fail "pkdaxctl list: $POOL handoff_addr '$handoff', expected 0x800 into the pool"
+	save handoff "$(printf '0x%x' "$handoff")"
 	log "pool $POOL at $pphys, $size bytes; guest memory $dax"
 
 	set -- $(edus)
@@ -107,41 +160,68 @@ case $PH in
 		--iova 0x200000 --size 2M --pool $POOL --pool-phys $pphys --pool-size $size
 	[ "$(pool_in_use)" = 0 ] || fail "after teardown $(pool_in_use) pool pages in use"
 
-	# hold a persistent domain across kexec
-	"$EDU" --group "$g1" --device "$e1" $common --hold \
-		--tables "$STATE/tables" >"$OUT/hold.log" 2>&1 &
-	for i in $(seq 100); do
-		grep -q holding "$OUT/hold.log" && break
-		kill -0 $! 2>/dev/null || break
-		sleep 0.2
-	done
-	cat "$OUT/hold.log" >>"$OUT/log"
-	grep -q holding "$OUT/hold.log" ||
-		fail "holding domain: $(tail -n 1 "$OUT/hold.log")"
+	# 1: a persistent domain maps vm1 at X and stays assigned (2: kexec)
+	hold_domain "$OUT/hold.log" --group "$g1" --device "$e1" \
+		--dax $dax --iova $X --size 2M --pool $POOL --pool-phys $pphys \
+		--pool-size $size --tables "$STATE/tables"
 	must_fail "rebinding while VFIO owns the group" bash -c "echo >$attr"
 	case $MUST_OUT in *[Bb]usy*) ;; *) fail "rebinding while owned: '$MUST_OUT', expected EBUSY" ;; esac
 	save in_use "$(pool_in_use)"
 	log "holding: $(get in_use) pool pages in use, tables $(wc -l <"$STATE/tables")"
-	no_splat
-	kexec_load_patched
-	# kexec right here, with the domain live as a paused VMM's would be:
-	# the harness's usual path (init kills every process, then kexec)
-	# would free the domain and give its tables back first.
-	dmesg >"$OUT/dmesg.$PH.txt"
-	"$VMM" clock >"$OUT/kexec.$PH.tsc" 2>/dev/null
-	sync
-	kexec -e
-	fail "kexec -e returned"
+	kexec_holding
 	;;
 1)
-	load_iommu_stack
 	read -r e1 g1 < <(get edu1)
-	must "bind group $g1 to $POOL after kexec" \
-		sh -c "echo $POOL >/sys/kernel/iommu_groups/$g1/pgtable_pool"
-	[ "$(pool_in_use)" = "$(get in_use)" ] ||
-		fail "after kexec $POOL has $(pool_in_use) pages in use, $(get in_use) before"
+	read -r pphys size < <(get pool)
+	adopt=$(dmesg | grep -o 'adopted the translation of .* unmanaged for [0-9]* us') ||
+		fail "VT-d did not adopt the kept translation: $(dmesg | grep -E 'DMAR: .*(kept|Translation|handoff)' | tail -n 2)"
+	log "VT-d: $adopt"
+	save unmanaged_us "${adopt##*unmanaged for }"
+	load_iommu_stack
+	dax=$(ns_dev vm1) || exit 1
+
+	# 3: no driver and no mapping yet, DMA still lands in vm1
+	must "edu DMA through kept IOVA $X before any new mapping" \
+		"$EDU_DMA" --device "$e1" --iova $X --dax "$dax" --from 0x4000 --to 0x6000
+	attr=/sys/kernel/iommu_groups/$g1/pgtable_pool
+	must "bind group $g1 to $POOL after kexec" sh -c "echo $POOL >$attr"
+	[ "$(pool_in_use)" = "$(($(get in_use) + 2))" ] ||
+		fail "after kexec $POOL has $(pool_in_use) pages in use, expected the domain's $(get in_use) + kept root and context table"
 	must "page tables unchanged across kexec" "$EDU" --tables-check "$STATE/tables"
-	log "after kexec: $(pool_in_use) pool pages still in use, contents identical"
+	log "after kexec: $(pool_in_use) pool pages in use, domain tables identical"
+
+	# 4: a new VMM adopts the kept domain, unmaps X, maps Y
+	bind_vfio "$e1"
+	must "new VMM adopts the kept domain, unmaps $X, maps $Y" \
+		"$EDU" --group "$g1" --device "$e1" --dax "$dax" --iova $X \
+		--size 2M --pool $POOL --pool-phys $pphys --pool-size $size \
+		--adopt --remap $Y
+	dmesg | grep -q "domain adopts the page tables kept by the previous kernel" ||
+		fail "vfio_edu passed, but VT-d never logged the adoption"
+	dmesg | grep -qE "DMAR: \[DMA (Read|Write).*fault addr 0x20[0-9a-f]{4} " ||
+		fail "no DMAR fault logged for the DMA through unmapped $X"
+	[ "$(pool_in_use)" = 0 ] ||
+		fail "after the adopted domain's teardown $(pool_in_use) pool pages in use"
+	no_splat
+
+	# 5, before kexec: a kept translation whose leaf maps physical 0
+	hold_domain "$OUT/hold1.log" --group "$g1" --device "$e1" \
+		--dax $dax --iova $X --size 2M --pool $POOL --pool-phys $pphys \
+		--pool-size $size --corrupt-leaf
+	kexec_holding
+	;;
+2)
+	read -r e1 g1 < <(get edu1)
+	dmesg | grep -q "translation kept by the previous kernel rejected: mapping outside persistent memory" ||
+		fail "corrupt kept translation not refused: $(dmesg | grep -E 'DMAR: .*(kept|adopted|Translation)' | tail -n 2)"
+	dmesg | grep -q "adopted the translation" && fail "corrupt kept translation was adopted"
+	log "VT-d: $(dmesg | grep -o 'translation kept by the previous kernel rejected: [^;]*')"
+	load_iommu_stack
+	dax=$(ns_dev vm1) || exit 1
+	must "edu DMA through the refused translation lands nowhere" \
+		"$EDU_DMA" --device "$e1" --iova $X --dax "$dax" --from 0x4000 --to 0x6000 --expect-fault
+	dmesg | grep -qE "DMAR: \[DMA (Read|Write).*fault addr 0x20[0-9a-f]{4} " ||
+		fail "no DMAR fault logged for the DMA through $X"
 	no_splat
 	pass
 	;;

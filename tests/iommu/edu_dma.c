@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * edu_dma: one edu DMA round trip with no driver and no new mapping.
+ *
+ * After a kexec that kept a device's translation, nothing in the new
+ * kernel has mapped anything yet: the device must still translate
+ * through the tables the previous kernel kept.  This drives QEMU's edu
+ * straight through sysfs (BAR 0 via resource0, the command register via
+ * config) and has it copy EDU_XFER bytes from IOVA + FROM to IOVA + TO,
+ * where IOVA maps offset 0 of a pkern guest namespace (/dev/daxN.M).
+ * The destination is zeroed first through the namespace's mapping; then
+ *   default:        the bytes at TO must equal those at FROM;
+ *   --expect-fault: the bytes at TO must still be zero (both transfers
+ *                   were refused by the IOMMU, nothing landed).
+ * It refuses to run if the device's bus mastering is off: a DMA that
+ * QEMU drops for that reason would prove nothing about the IOMMU.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EDU_ID		0x00
+#define EDU_DMA_SRC	0x80
+#define EDU_DMA_DST	0x88
+#define EDU_DMA_CNT	0x90
+#define EDU_DMA_CMD	0x98
+#define EDU_CMD_START	0x1
+#define EDU_CMD_TO_RAM	0x2
+#define EDU_BUF		0x40000
+#define EDU_XFER	2048	/* as vfio_edu: QEMU 7.2 rejects 4 KiB */
+#define EDU_BAR_SIZE	(1 << 20)
+#define PCI_COMMAND	4
+#define PCI_CMD_MEM	0x2
+#define PCI_CMD_MASTER	0x4
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("edu_dma: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static uint64_t num(const char *s, const char *what)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *end)
+		die("bad %s '%s'", what, s);
+	return v;
+}
+
+static void edu_dma(volatile uint64_t *bar, uint64_t src, uint64_t dst,
+		    uint64_t cmd)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	int i;
+
+	bar[EDU_DMA_SRC / 8] = src;
+	bar[EDU_DMA_DST / 8] = dst;
+	bar[EDU_DMA_CNT / 8] = EDU_XFER;
+	bar[EDU_DMA_CMD / 8] = cmd | EDU_CMD_START;
+	for (i = 0; i < 1000; i++) {
+		if (!(bar[EDU_DMA_CMD / 8] & EDU_CMD_START))
+			return;
+		nanosleep(&ts, NULL);
+	}
+	die("DMA 0x%" PRIx64 " -> 0x%" PRIx64 " did not finish in 10 s", src,
+	    dst);
+}
+
+static void usage(void)
+{
+	fputs("usage: edu_dma --device BDF --iova ADDR --dax /dev/daxN.M\n"
+	      "               --from OFF --to OFF [--expect-fault]\n", stderr);
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "device", required_argument, NULL, 'd' },
+		{ "iova", required_argument, NULL, 'i' },
+		{ "dax", required_argument, NULL, 'x' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "expect-fault", no_argument, NULL, 'e' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *bdf = NULL, *dax = NULL;
+	uint64_t iova = 0, from = 0, to = 0, span;
+	bool fault = false, set_iova = false;
+	volatile uint64_t *bar;
+	char path[128];
+	uint16_t cmd;
+	uint8_t *buf;
+	int c, fd;
+
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'd': bdf = optarg; break;
+		case 'i': iova = num(optarg, "iova"); set_iova = true; break;
+		case 'x': dax = optarg; break;
+		case 'f': from = num(optarg, "from"); break;
+		case 't': to = num(optarg, "to"); break;
+		case 'e': fault = true; break;
+		default: usage();
+		}
+	}
+	if (optind != argc || !bdf || !dax || !set_iova)
+		usage();
+	if (from % EDU_XFER || to % EDU_XFER || from == to)
+		die("--from and --to must be distinct multiples of %d", EDU_XFER);
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, O_RDWR);
+	if (fd < 0 || pread(fd, &cmd, 2, PCI_COMMAND) != 2)
+		die("%s: %s", path, strerror(errno));
+	if (!(cmd & PCI_CMD_MASTER))
+		die("%s has bus mastering off (command 0x%04x): no DMA can happen",
+		    bdf, cmd);
+	if (!(cmd & PCI_CMD_MEM)) {
+		cmd |= PCI_CMD_MEM;
+		if (pwrite(fd, &cmd, 2, PCI_COMMAND) != 2)
+			die("enabling memory decoding: %s", strerror(errno));
+	}
+	close(fd);
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource0", bdf);
+	fd = open(path, O_RDWR | O_SYNC);
+	if (fd < 0)
+		die("%s: %s", path, strerror(errno));
+	bar = mmap(NULL, EDU_BAR_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		   0);
+	if (bar == MAP_FAILED)
+		die("mmap %s: %s", path, strerror(errno));
+	close(fd);
+	/* edu answers registers below 0x80 only to 4-byte reads */
+	if ((((volatile uint32_t *)bar)[EDU_ID / 4] & 0xff) != 0xed)
+		die("%s is not an edu device", bdf);
+
+	span = (from > to ? from : to) + EDU_XFER;
+	fd = open(dax, O_RDWR);
+	if (fd < 0)
+		die("%s: %s", dax, strerror(errno));
+	/* device-dax maps in its alignment; 2 MiB covers the test offsets */
+	span = (span + (2 << 20) - 1) & ~((uint64_t)(2 << 20) - 1);
+	buf = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (buf == MAP_FAILED)
+		die("mmap %s: %s", dax, strerror(errno));
+
+	for (c = 0; c < EDU_XFER && !buf[from + c]; c++)
+		;
+	if (c == EDU_XFER)
+		die("the source bytes at 0x%" PRIx64 " are all zero: a refused DMA could not be told from a landed one",
+		    from);
+	memset(buf + to, 0, EDU_XFER);
+	edu_dma(bar, iova + from, EDU_BUF, 0);
+	edu_dma(bar, EDU_BUF, iova + to, EDU_CMD_TO_RAM);
+
+	if (fault) {
+		for (int i = 0; i < EDU_XFER; i++)
+			if (buf[to + i])
+				die("DMA through IOVA 0x%" PRIx64 " landed: byte %d at 0x%" PRIx64
+				    " of %s is 0x%02x, expected the IOMMU to refuse it",
+				    iova, i, to, dax, buf[to + i]);
+		printf("edu_dma: DMA through IOVA 0x%" PRIx64 " was refused, %s untouched\n",
+		       iova, dax);
+	} else {
+		if (memcmp(buf + from, buf + to, EDU_XFER))
+			die("DMA through IOVA 0x%" PRIx64 ": bytes at 0x%" PRIx64
+			    " of %s differ from those at 0x%" PRIx64,
+			    iova, to, dax, from);
+		printf("edu_dma: DMA through IOVA 0x%" PRIx64 " landed in %s (0x%" PRIx64
+		       " -> 0x%" PRIx64 ")\n", iova, dax, from, to);
+	}
+	return 0;
+}
