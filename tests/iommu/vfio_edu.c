@@ -12,9 +12,11 @@
  * number of tables; after teardown the count must be back where it was.
  * --hold keeps the domain alive (across kexec) after writing the tables
  * and their CRCs to --tables; --tables-check compares them after kexec.
- * --corrupt-leaf (with --hold) then points the leaf that maps --iova at
- * physical 0 through pkern_iommu's debugfs "poke": a kept translation
- * the next kernel must refuse.
+ * --corrupt WHAT (with --hold) then damages the tables through
+ * pkern_iommu's debugfs "poke", for a kept translation the next kernel
+ * must refuse: leaf-ram points the 2 MiB leaf that maps --iova at
+ * physical 0 (RAM), leaf-pool at the pool itself, table-ram points the
+ * root entry above it at a "table" in RAM.
  *
  * After a kexec that kept the translation, --adopt is the new VMM: its
  * domain adopts the kept tables, so the buffer (not rewritten) is mapped
@@ -71,7 +73,8 @@ struct opts {
 	const char *tables;
 	const char *tables_check;
 	uint64_t pool_phys, pool_size, iova, size, remap;
-	bool ordinary, hold, adopt, corrupt;
+	const char *corrupt;
+	bool ordinary, hold, adopt;
 };
 
 static void die(const char *fmt, ...)
@@ -254,26 +257,42 @@ static uint64_t page_word(uint64_t phys, unsigned int idx)
 	return 0;
 }
 
-/* Point the 2 MiB leaf of @iova (3-level tables from @root) at physical 0 */
-static void corrupt_leaf(uint64_t root, uint64_t iova)
+static void poke(uint64_t table, unsigned int idx, uint64_t val)
 {
-	unsigned int i3 = (iova >> 30) & 511, i2 = (iova >> 21) & 511;
-	uint64_t l2 = page_word(root, i3) & VTD_ADDR_MASK, leaf;
 	char cmd[96];
 	int fd;
 
-	leaf = l2 ? page_word(l2, i2) : 0;
-	if (!(leaf & 3) || !(leaf & VTD_PTE_LARGE))
-		die("IOVA 0x%" PRIx64 " is not mapped by a 2 MiB leaf (0x%" PRIx64 ")",
-		    iova, leaf);
-	snprintf(cmd, sizeof(cmd), "0x%" PRIx64 " %u 0x%" PRIx64, l2, i2,
-		 (uint64_t)(leaf & ~VTD_ADDR_MASK));
+	snprintf(cmd, sizeof(cmd), "0x%" PRIx64 " %u 0x%" PRIx64, table, idx,
+		 val);
 	fd = open(DBG_POKE, O_WRONLY);
 	if (fd < 0 || write(fd, cmd, strlen(cmd)) < 0)
 		die("%s: %s", DBG_POKE, strerror(errno));
 	close(fd);
-	printf("vfio_edu: leaf of IOVA 0x%" PRIx64 " (table 0x%" PRIx64 " entry %u) now maps physical 0\n",
-	       iova, l2, i2);
+}
+
+/* Damage the 3-level tables from @root that map @iova (see --corrupt) */
+static void corrupt(const struct opts *o, uint64_t root)
+{
+	unsigned int i3 = (o->iova >> 30) & 511, i2 = (o->iova >> 21) & 511;
+	uint64_t e3 = page_word(root, i3), l2 = e3 & VTD_ADDR_MASK, leaf;
+
+	leaf = l2 ? page_word(l2, i2) : 0;
+	if (!(leaf & 3) || !(leaf & VTD_PTE_LARGE))
+		die("IOVA 0x%" PRIx64 " is not mapped by a 2 MiB leaf (0x%" PRIx64 ")",
+		    o->iova, leaf);
+	if (!strcmp(o->corrupt, "leaf-ram")) {
+		poke(l2, i2, leaf & ~VTD_ADDR_MASK);
+	} else if (!strcmp(o->corrupt, "leaf-pool")) {
+		poke(l2, i2, (leaf & ~VTD_ADDR_MASK) |
+			     (o->pool_phys & ~((2ULL << 20) - 1)));
+	} else if (!strcmp(o->corrupt, "table-ram")) {
+		poke(root, i3, (e3 & ~VTD_ADDR_MASK) | 0x1000);
+	} else {
+		die("--corrupt %s: expected leaf-ram, leaf-pool or table-ram",
+		    o->corrupt);
+	}
+	printf("vfio_edu: tables of IOVA 0x%" PRIx64 " corrupted: %s\n", o->iova,
+	       o->corrupt);
 }
 
 /*
@@ -476,7 +495,7 @@ static void usage(void)
 	fputs("usage: vfio_edu --group N --device BDF [--dax /dev/daxN.M]\n"
 	      "         [--iova ADDR] [--size BYTES]\n"
 	      "         [--pool NAME --pool-phys ADDR --pool-size BYTES [--ordinary]]\n"
-	      "         [--hold --tables FILE [--corrupt-leaf]]\n"
+	      "         [--hold [--tables FILE] [--corrupt leaf-ram|leaf-pool|table-ram]]\n"
 	      "         [--adopt [--remap IOVA]]\n"
 	      "       vfio_edu --tables-check FILE\n", stderr);
 	exit(2);
@@ -497,7 +516,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "hold", no_argument, NULL, 'h' },
 		{ "tables", required_argument, NULL, 't' },
 		{ "tables-check", required_argument, NULL, 'c' },
-		{ "corrupt-leaf", no_argument, NULL, 'C' },
+		{ "corrupt", required_argument, NULL, 'C' },
 		{ "adopt", no_argument, NULL, 'a' },
 		{ "remap", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
@@ -519,7 +538,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'h': o->hold = true; break;
 		case 't': o->tables = optarg; break;
 		case 'c': o->tables_check = optarg; break;
-		case 'C': o->corrupt = true; break;
+		case 'C': o->corrupt = optarg; break;
 		case 'a': o->adopt = true; break;
 		case 'r': o->remap = num(optarg, "remap"); break;
 		default: usage();
@@ -540,7 +559,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		die("--hold, --tables and --adopt need --pool without --ordinary");
 	if ((o->corrupt && !o->hold) || (o->remap && !o->adopt) ||
 	    (o->adopt && (o->hold || !o->dax)))
-		die("--corrupt-leaf needs --hold; --remap needs --adopt; --adopt needs --dax, not --hold");
+		die("--corrupt needs --hold; --remap needs --adopt; --adopt needs --dax, not --hold");
 	if (o->remap % (2 << 20) || o->remap + o->size > (1ULL << 28) ||
 	    (o->remap && o->remap < o->iova + o->size &&
 	     o->iova < o->remap + o->size))
@@ -668,7 +687,7 @@ int main(int argc, char **argv)
 		mapped = pool_in_use(o.pool);
 	}
 	if (o.corrupt)
-		corrupt_leaf(vtd_tables_root(o.device), o.iova);
+		corrupt(&o, vtd_tables_root(o.device));
 	if (o.hold) {
 		printf("vfio_edu: holding the domain\n");
 		fflush(stdout);

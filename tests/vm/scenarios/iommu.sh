@@ -24,11 +24,16 @@
 # new VMM attaches, adopts the domain, maps 0x200000 again, unmaps it
 # (DMA through it is then refused), maps 0x600000 and DMAs through it;
 # the pool then holds exactly the domain's tables, and none after (4).
-# Then a new domain is held across kexec with its leaf for 0x200000
-# corrupted to map physical 0, i.e. memory of the next kernel.
-# Phase 2: that kernel refused the kept translation with a clear message
-# and blocked DMA: edu DMA through 0x200000 lands nowhere, VT-d reports
-# the fault, no splat (5).
+# Phases 1-3 end by holding a new domain across kexec with its tables
+# corrupted (vfio_edu --corrupt): its leaf for 0x200000 maps physical 0,
+# i.e. memory of the next kernel; its root entry points at a "table" in
+# RAM; its leaf maps the pool itself.
+# Phases 2-4: that kernel refused the kept translation, saying why, and
+# blocked DMA: edu DMA through 0x200000 lands nowhere, VT-d reports the
+# fault, no splat (5).  Phase 4 then kexecs a held domain with the wrong
+# intel_iommu_handoff= address; phase 5: the old kernel refused to keep
+# translation for a kernel that would not find it and stopped the
+# device's DMA (bus mastering off), as it did before this series.
 . "$VM_TOP/tests/vm/lib.sh"
 
 KOBJ=$VM_B/kernel/obj
@@ -81,7 +86,7 @@ kexec_load_patched() {
 		esac
 		cmd="$cmd $w"
 	done
-	cmd="$cmd intel_iommu_handoff=$(get handoff)"
+	cmd="$cmd intel_iommu_handoff=${HANDOFF:-$(get handoff)}"
 	must "kexec load" kexec -s -l "$KOBJ/arch/x86/boot/bzImage" \
 		--initrd="$VM_INITRD" --append="${cmd# }"
 }
@@ -112,6 +117,28 @@ kexec_holding() {
 	sync
 	kexec -e
 	fail "kexec -e returned"
+}
+
+# corrupt_and_kexec WHAT: hold a fresh domain mapping vm1 at X, damage
+# its tables (vfio_edu --corrupt WHAT), kexec with it held; WHAT
+# wrong-addr damages nothing but names the wrong handoff address
+corrupt_and_kexec() {
+	local pphys size damage="--corrupt $1"
+	read -r pphys size < <(get pool)
+	if [ "$1" = wrong-addr ]; then
+		damage= HANDOFF=$(printf '0x%x' $(($(get handoff) + 0x800)))
+	fi
+	hold_domain "$OUT/hold.$PH.log" --group "$g1" --device "$e1" \
+		--dax "$dax" --iova $X --size 2M --pool $POOL --pool-phys "$pphys" \
+		--pool-size "$size" $damage
+	kexec_holding
+}
+
+# old_kernel_said MSG: the previous kernel's console (the host's serial
+# log, visible through 9p) has MSG after the last kexec
+old_kernel_said() {
+	tac "$OUT/serial.log" | sed -n "/pkern.phase=$PH /,/Starting new kernel/p" |
+		grep -q "$1"
 }
 
 case $PH in
@@ -173,6 +200,8 @@ case $PH in
 1)
 	read -r e1 g1 < <(get edu1)
 	read -r pphys size < <(get pool)
+	old_kernel_said "keeping translation of 1 device(s) across kexec" ||
+		fail "the previous kernel did not log that it kept edu $e1's translation"
 	adopt=$(dmesg | grep -o 'adopted the translation of .* unmanaged for [0-9]* us') ||
 		fail "VT-d did not adopt the kept translation: $(dmesg | grep -E 'DMAR: .*(kept|Translation|handoff)' | tail -n 2)"
 	log "VT-d: $adopt"
@@ -204,16 +233,18 @@ case $PH in
 		fail "after the adopted domain's teardown $(pool_in_use) pool pages in use"
 	no_splat
 
-	# 5, before kexec: a kept translation whose leaf maps physical 0
-	hold_domain "$OUT/hold1.log" --group "$g1" --device "$e1" \
-		--dax $dax --iova $X --size 2M --pool $POOL --pool-phys $pphys \
-		--pool-size $size --corrupt-leaf
-	kexec_holding
+	# 5: kept translations the next kernels must refuse, one per phase
+	corrupt_and_kexec leaf-ram
 	;;
-2)
+2 | 3 | 4)
 	read -r e1 g1 < <(get edu1)
-	dmesg | grep -q "translation kept by the previous kernel rejected: mapping outside persistent memory" ||
-		fail "corrupt kept translation not refused: $(dmesg | grep -E 'DMAR: .*(kept|adopted|Translation)' | tail -n 2)"
+	case $PH in
+	2) why="mapping outside persistent memory" next=table-ram ;;
+	3) why="page table outside the pool" next=leaf-pool ;;
+	4) why="mapping of the pool itself" next=wrong-addr ;;
+	esac
+	dmesg | grep -q "translation kept by the previous kernel rejected: $why" ||
+		fail "corrupt kept translation not refused for '$why': $(dmesg | grep -E 'DMAR: .*(kept|adopted|Translation)' | tail -n 2)"
 	dmesg | grep -q "adopted the translation" && fail "corrupt kept translation was adopted"
 	log "VT-d: $(dmesg | grep -o 'translation kept by the previous kernel rejected: [^;]*')"
 	load_iommu_stack
@@ -222,6 +253,31 @@ case $PH in
 		"$EDU_DMA" --device "$e1" --iova $X --dax "$dax" --from 0x4000 --to 0x6000 --expect-fault
 	dmesg | grep -qE "DMAR: \[DMA (Read|Write).*fault addr 0x20[0-9a-f]{4} " ||
 		fail "no DMAR fault logged for the DMA through $X"
+	no_splat
+	if [ -z "$next" ]; then
+		pass
+		exit 0
+	fi
+	must "bind group $g1 to $POOL" \
+		sh -c "echo $POOL >/sys/kernel/iommu_groups/$g1/pgtable_pool"
+	bind_vfio "$e1"
+	corrupt_and_kexec $next
+	;;
+5)
+	# the next kernel was told the wrong record address: the old one did
+	# not keep anything and stopped the device, as without this series
+	read -r e1 g1 < <(get edu1)
+	old_kernel_said "not loaded by kexec_file_load with intel_iommu_handoff=.*translation not kept" ||
+		fail "the previous kernel kept translation for a next kernel told the wrong address"
+	old_kernel_said "translation not kept across kexec; stopping its DMA" ||
+		fail "the previous kernel did not stop edu $e1's DMA"
+	dmesg | grep -qE "adopted the translation|translation kept by the previous kernel" &&
+		fail "this kernel found kept translation: $(dmesg | grep -E 'DMAR: .*kept' | tail -n 1)"
+	load_iommu_stack
+	dax=$(ns_dev vm1) || exit 1
+	must_fail "edu DMA with bus mastering off" \
+		"$EDU_DMA" --device "$e1" --iova $X --dax "$dax" --from 0x4000 --to 0x6000
+	case $MUST_OUT in *"bus mastering off"*) ;; *) fail "edu after an unkept kexec: '$MUST_OUT', expected bus mastering off" ;; esac
 	no_splat
 	pass
 	;;
