@@ -24,7 +24,10 @@
  * the domain's tables (the kept root and context tables went back; the
  * pool holds nothing else); after teardown it must be empty.  --remap Y
  * then unmaps --iova, checks that DMA through it is refused, maps the
- * buffer at Y and checks DMA through Y.
+ * buffer at Y and checks DMA through Y.  --between CMD runs CMD (a DMA
+ * check that needs no VFIO, tests/iommu/edu_dma) after the group joins
+ * the container and again after the adopted domain is attached, before
+ * anything is mapped: the kept translation must not stop at either step.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -74,6 +77,7 @@ struct opts {
 	const char *tables_check;
 	uint64_t pool_phys, pool_size, iova, size, remap;
 	const char *corrupt;
+	const char *between;
 	bool ordinary, hold, adopt;
 };
 
@@ -490,13 +494,28 @@ static int tables_check(const char *file)
 	return 0;
 }
 
+/* --between: the DMA check must pass at this step */
+static void between(const struct opts *o, const char *step)
+{
+	int rc;
+
+	if (!o->between)
+		return;
+	fflush(stdout);
+	rc = system(o->between);
+	if (rc)
+		die("DMA check after %s failed (%d): %s", step, rc, o->between);
+	printf("vfio_edu: DMA through the kept translation still lands after %s\n",
+	       step);
+}
+
 static void usage(void)
 {
 	fputs("usage: vfio_edu --group N --device BDF [--dax /dev/daxN.M]\n"
 	      "         [--iova ADDR] [--size BYTES]\n"
 	      "         [--pool NAME --pool-phys ADDR --pool-size BYTES [--ordinary]]\n"
 	      "         [--hold [--tables FILE] [--corrupt leaf-ram|leaf-pool|table-ram]]\n"
-	      "         [--adopt [--remap IOVA]]\n"
+	      "         [--adopt [--remap IOVA] [--between CMD]]\n"
 	      "       vfio_edu --tables-check FILE\n", stderr);
 	exit(2);
 }
@@ -519,6 +538,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "corrupt", required_argument, NULL, 'C' },
 		{ "adopt", no_argument, NULL, 'a' },
 		{ "remap", required_argument, NULL, 'r' },
+		{ "between", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -541,6 +561,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'C': o->corrupt = optarg; break;
 		case 'a': o->adopt = true; break;
 		case 'r': o->remap = num(optarg, "remap"); break;
+		case 'b': o->between = optarg; break;
 		default: usage();
 		}
 	}
@@ -557,9 +578,9 @@ static void parse(int argc, char **argv, struct opts *o)
 		die("--pool needs --pool-phys and --pool-size");
 	if ((o->hold || o->tables || o->adopt) && (!o->pool || o->ordinary))
 		die("--hold, --tables and --adopt need --pool without --ordinary");
-	if ((o->corrupt && !o->hold) || (o->remap && !o->adopt) ||
+	if ((o->corrupt && !o->hold) || ((o->remap || o->between) && !o->adopt) ||
 	    (o->adopt && (o->hold || !o->dax)))
-		die("--corrupt needs --hold; --remap needs --adopt; --adopt needs --dax, not --hold");
+		die("--corrupt needs --hold; --remap and --between need --adopt; --adopt needs --dax, not --hold");
 	if (o->remap % (2 << 20) || o->remap + o->size > (1ULL << 28) ||
 	    (o->remap && o->remap < o->iova + o->size &&
 	     o->iova < o->remap + o->size))
@@ -605,10 +626,12 @@ int main(int argc, char **argv)
 	    !(gs.flags & VFIO_GROUP_FLAGS_VIABLE))
 		die("%s is not viable: bind every device of the group to vfio-pci",
 		    path);
-	if (ioctl(grp, VFIO_GROUP_SET_CONTAINER, &cont) ||
-	    ioctl(cont, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
-		die("attaching %s to a type1 container: %s", path,
-		    strerror(errno));
+	if (ioctl(grp, VFIO_GROUP_SET_CONTAINER, &cont))
+		die("adding %s to a container: %s", path, strerror(errno));
+	between(&o, "the group joined the container");
+	if (ioctl(cont, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		die("attaching %s to a type1 domain: %s", path, strerror(errno));
+	between(&o, "the domain is attached, nothing mapped");
 
 	if (o.dax) {
 		fd = open(o.dax, O_RDWR);

@@ -21,7 +21,9 @@
 # nobody managed it); before any driver or mapping, edu DMA through IOVA
 # 0x200000 lands in the same namespace pages (3); the pool holds the
 # domain's tables, unchanged, plus the kept root and context table.  A
-# new VMM attaches, adopts the domain, maps 0x200000 again, unmaps it
+# new VMM attaches, adopts the domain (DMA still lands when its group
+# joins the container and when the domain is attached, before it maps
+# anything), maps 0x200000 again, unmaps it
 # (DMA through it is then refused), maps 0x600000 and DMAs through it;
 # the pool then holds exactly the domain's tables, and none after (4).
 # Phases 1-3 end by holding a new domain across kexec with its tables
@@ -224,7 +226,7 @@ case $PH in
 	must "new VMM adopts the kept domain, unmaps $X, maps $Y" \
 		"$EDU" --group "$g1" --device "$e1" --dax "$dax" --iova $X \
 		--size 2M --pool $POOL --pool-phys $pphys --pool-size $size \
-		--adopt --remap $Y
+		--adopt --remap $Y --between "$EDU_DMA --device $e1 --iova $X --dax $dax --from 0x8000 --to 0xa000"
 	dmesg | grep -q "domain adopts the page tables kept by the previous kernel" ||
 		fail "vfio_edu passed, but VT-d never logged the adoption"
 	dmesg | grep -qE "DMAR: \[DMA (Read|Write).*fault addr 0x20[0-9a-f]{4} " ||
