@@ -4,7 +4,7 @@
 
 IOMMU_TEST := $(B)/iommu/vfio_edu $(B)/iommu/edu_dma
 
-$(B)/iommu/%: $(TOP)/tests/iommu/%.c
+$(B)/iommu/%: $(TOP)/tests/iommu/%.c $(TOP)/tests/iommu/edu.h
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $< -o $@
 

@@ -15,76 +15,16 @@
  * It refuses to run if the device's bus mastering is off: a DMA that
  * QEMU drops for that reason would prove nothing about the IOMMU.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <inttypes.h>
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/mman.h>
-#include <time.h>
-#include <unistd.h>
 
-#define EDU_ID		0x00
-#define EDU_DMA_SRC	0x80
-#define EDU_DMA_DST	0x88
-#define EDU_DMA_CNT	0x90
-#define EDU_DMA_CMD	0x98
-#define EDU_CMD_START	0x1
-#define EDU_CMD_TO_RAM	0x2
-#define EDU_BUF		0x40000
-#define EDU_XFER	2048	/* as vfio_edu: QEMU 7.2 rejects 4 KiB */
+#include "edu.h"
+
 #define EDU_BAR_SIZE	(1 << 20)
 #define PCI_COMMAND	4
 #define PCI_CMD_MEM	0x2
 #define PCI_CMD_MASTER	0x4
-
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("edu_dma: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static uint64_t num(const char *s, const char *what)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s || *end)
-		die("bad %s '%s'", what, s);
-	return v;
-}
-
-static void edu_dma(volatile uint64_t *bar, uint64_t src, uint64_t dst,
-		    uint64_t cmd)
-{
-	struct timespec ts = { 0, 10 * 1000 * 1000 };
-	int i;
-
-	bar[EDU_DMA_SRC / 8] = src;
-	bar[EDU_DMA_DST / 8] = dst;
-	bar[EDU_DMA_CNT / 8] = EDU_XFER;
-	bar[EDU_DMA_CMD / 8] = cmd | EDU_CMD_START;
-	for (i = 0; i < 1000; i++) {
-		if (!(bar[EDU_DMA_CMD / 8] & EDU_CMD_START))
-			return;
-		nanosleep(&ts, NULL);
-	}
-	die("DMA 0x%" PRIx64 " -> 0x%" PRIx64 " did not finish in 10 s", src,
-	    dst);
-}
 
 static void usage(void)
 {
@@ -107,7 +47,8 @@ int main(int argc, char **argv)
 	const char *bdf = NULL, *dax = NULL;
 	uint64_t iova = 0, from = 0, to = 0, span;
 	bool fault = false, set_iova = false;
-	volatile uint64_t *bar;
+	struct edu edu = { 0 };
+	void *bar;
 	char path[128];
 	uint16_t cmd;
 	uint8_t *buf;
@@ -152,8 +93,8 @@ int main(int argc, char **argv)
 	if (bar == MAP_FAILED)
 		die("mmap %s: %s", path, strerror(errno));
 	close(fd);
-	/* edu answers registers below 0x80 only to 4-byte reads */
-	if ((((volatile uint32_t *)bar)[EDU_ID / 4] & 0xff) != 0xed)
+	edu.mmio = bar;
+	if ((edu_rd(&edu, EDU_ID) & 0xff) != 0xed)
 		die("%s is not an edu device", bdf);
 
 	span = (from > to ? from : to) + EDU_XFER;
@@ -166,21 +107,16 @@ int main(int argc, char **argv)
 	if (buf == MAP_FAILED)
 		die("mmap %s: %s", dax, strerror(errno));
 
-	for (c = 0; c < EDU_XFER && !buf[from + c]; c++)
-		;
-	if (c == EDU_XFER)
+	if (edu_zero(buf + from))
 		die("the source bytes at 0x%" PRIx64 " are all zero: a refused DMA could not be told from a landed one",
 		    from);
-	memset(buf + to, 0, EDU_XFER);
-	edu_dma(bar, iova + from, EDU_BUF, 0);
-	edu_dma(bar, EDU_BUF, iova + to, EDU_CMD_TO_RAM);
+	edu_round_trip(&edu, buf, iova, from, to);
 
 	if (fault) {
-		for (int i = 0; i < EDU_XFER; i++)
-			if (buf[to + i])
-				die("DMA through IOVA 0x%" PRIx64 " landed: byte %d at 0x%" PRIx64
-				    " of %s is 0x%02x, expected the IOMMU to refuse it",
-				    iova, i, to, dax, buf[to + i]);
+		if (!edu_zero(buf + to))
+			die("DMA through IOVA 0x%" PRIx64 " landed at 0x%" PRIx64
+			    " of %s; expected the IOMMU to refuse it",
+			    iova, to, dax);
 		printf("edu_dma: DMA through IOVA 0x%" PRIx64 " was refused, %s untouched\n",
 		       iova, dax);
 	} else {

@@ -46,17 +46,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define EDU_ID		0x00
-#define EDU_LIVE	0x04
-#define EDU_DMA_SRC	0x80
-#define EDU_DMA_DST	0x88
-#define EDU_DMA_CNT	0x90
-#define EDU_DMA_CMD	0x98
-#define EDU_CMD_START	0x1
-#define EDU_CMD_TO_RAM	0x2
-#define EDU_BUF		0x40000
-/* QEMU 7.2's edu rejects a transfer of its whole 4 KiB buffer (off by one) */
-#define EDU_XFER	2048
+#include "edu.h"
+
 #define PG		4096ULL
 #define MAX_TABLES	512
 #define VTD_ADDR_MASK	0x000ffffffffff000ULL
@@ -80,38 +71,6 @@ struct opts {
 	const char *between;
 	bool ordinary, hold, adopt;
 };
-
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("vfio_edu: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static uint64_t num(const char *s, const char *what)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s)
-		die("bad %s '%s': give a number (0x… for hex, K/M/G suffix ok)",
-		    what, s);
-	switch (*end) {
-	case 'K': v <<= 10; end++; break;
-	case 'M': v <<= 20; end++; break;
-	case 'G': v <<= 30; end++; break;
-	}
-	if (*end)
-		die("bad %s '%s': trailing '%s'", what, s, end);
-	return v;
-}
 
 /* Pages in use of @name per pkern_iommu's debugfs; -1 if not open */
 static long long pool_in_use(const char *name)
@@ -347,50 +306,11 @@ static void cfg_rw(int dev, struct vfio_region_info *cfg)
 		die("PCI config write: %s", strerror(errno));
 }
 
-static uint64_t rd(int dev, struct vfio_region_info *bar, uint64_t off,
-		   int sz)
-{
-	uint64_t v = 0;
-
-	if (pread(dev, &v, sz, bar->offset + off) != sz)
-		die("edu read 0x%" PRIx64 ": %s", off, strerror(errno));
-	return v;
-}
-
-static void wr(int dev, struct vfio_region_info *bar, uint64_t off,
-	       uint64_t v)
-{
-	if (pwrite(dev, &v, 8, bar->offset + off) != 8)
-		die("edu write 0x%" PRIx64 ": %s", off, strerror(errno));
-}
-
-/* One edu DMA; edu runs it from a timer, so poll with a deadline */
-static void edu_dma(int dev, struct vfio_region_info *bar, uint64_t src,
-		    uint64_t dst, uint64_t cmd)
-{
-	struct timespec ts = { 0, 10 * 1000 * 1000 };
-	int i;
-
-	wr(dev, bar, EDU_DMA_SRC, src);
-	wr(dev, bar, EDU_DMA_DST, dst);
-	wr(dev, bar, EDU_DMA_CNT, EDU_XFER);
-	wr(dev, bar, EDU_DMA_CMD, cmd | EDU_CMD_START);
-	for (i = 0; i < 1000; i++) {
-		if (!(rd(dev, bar, EDU_DMA_CMD, 8) & EDU_CMD_START))
-			return;
-		nanosleep(&ts, NULL);
-	}
-	die("edu DMA 0x%" PRIx64 " -> 0x%" PRIx64 " did not finish in 10 s",
-	    src, dst);
-}
-
 /* Copy from offset @from of the buffer to @to through edu and check it */
-static void dma_copy(int dev, struct vfio_region_info *bar, uint8_t *buf,
-		     const struct opts *o, uint64_t from, uint64_t to)
+static void dma_copy(const struct edu *e, uint8_t *buf, const struct opts *o,
+		     uint64_t from, uint64_t to)
 {
-	memset(buf + to, 0, EDU_XFER);
-	edu_dma(dev, bar, o->iova + from, EDU_BUF, 0);
-	edu_dma(dev, bar, EDU_BUF, o->iova + to, EDU_CMD_TO_RAM);
+	edu_round_trip(e, buf, o->iova, from, to);
 	if (memcmp(buf + from, buf + to, EDU_XFER))
 		die("DMA through IOVA 0x%" PRIx64 ": bytes at 0x%" PRIx64
 		    " differ from 0x%" PRIx64 " after the round trip",
@@ -398,16 +318,13 @@ static void dma_copy(int dev, struct vfio_region_info *bar, uint8_t *buf,
 }
 
 /* DMA through @iova must be refused: the destination stays zero */
-static void dma_refused(int dev, struct vfio_region_info *bar, uint8_t *buf,
-			uint64_t iova, uint64_t from, uint64_t to)
+static void dma_refused(const struct edu *e, uint8_t *buf, uint64_t iova,
+			uint64_t from, uint64_t to)
 {
-	memset(buf + to, 0, EDU_XFER);
-	edu_dma(dev, bar, iova + from, EDU_BUF, 0);
-	edu_dma(dev, bar, EDU_BUF, iova + to, EDU_CMD_TO_RAM);
-	for (int i = 0; i < EDU_XFER; i++)
-		if (buf[to + i])
-			die("DMA through unmapped IOVA 0x%" PRIx64 " landed in the buffer",
-			    iova);
+	edu_round_trip(e, buf, iova, from, to);
+	if (!edu_zero(buf + to))
+		die("DMA through unmapped IOVA 0x%" PRIx64 " landed in the buffer",
+		    iova);
 }
 
 /* --adopt: the pool holds exactly the adopted domain's tables */
@@ -591,6 +508,7 @@ int main(int argc, char **argv)
 {
 	struct vfio_group_status gs = { .argsz = sizeof(gs) };
 	struct vfio_region_info bar = { .argsz = sizeof(bar) };
+	struct edu edu = { 0 };
 	struct vfio_region_info cfg = { .argsz = sizeof(cfg) };
 	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
 	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap) };
@@ -667,15 +585,17 @@ int main(int argc, char **argv)
 	    ioctl(dev, VFIO_DEVICE_GET_REGION_INFO, &cfg))
 		die("region info of %s: %s", o.device, strerror(errno));
 	cfg_rw(dev, &cfg);
-	if ((rd(dev, &bar, EDU_ID, 4) & 0xff) != 0xed)
+	edu.fd = dev;
+	edu.off = bar.offset;
+	if ((edu_rd(&edu, EDU_ID) & 0xff) != 0xed)
 		die("%s is not an edu device (id 0x%" PRIx64 ")", o.device,
-		    rd(dev, &bar, EDU_ID, 4));
-	wr(dev, &bar, EDU_LIVE, 0x12345678);
-	if ((uint32_t)rd(dev, &bar, EDU_LIVE, 4) != (uint32_t)~0x12345678u)
+		    edu_rd(&edu, EDU_ID));
+	edu_wr(&edu, EDU_LIVE, 0x12345678);
+	if ((uint32_t)edu_rd(&edu, EDU_LIVE) != (uint32_t)~0x12345678u)
 		die("edu liveness check failed");
 
-	dma_copy(dev, &bar, buf, &o, 0, o.size - PG);
-	dma_copy(dev, &bar, buf, &o, PG, 2 * PG);
+	dma_copy(&edu, buf, &o, 0, o.size - PG);
+	dma_copy(&edu, buf, &o, PG, 2 * PG);
 	printf("vfio_edu: edu DMA through IOVA 0x%" PRIx64 " of %s verified\n",
 	       o.iova, o.dax ? o.dax : "anonymous memory");
 
@@ -690,7 +610,7 @@ int main(int argc, char **argv)
 			if (ioctl(cont, VFIO_IOMMU_UNMAP_DMA, &unmap) ||
 			    unmap.size != o.size)
 				die("VFIO_IOMMU_UNMAP_DMA: %s", strerror(errno));
-			dma_refused(dev, &bar, buf, o.iova, 0, 3 * PG);
+			dma_refused(&edu, buf, o.iova, 0, 3 * PG);
 			printf("vfio_edu: IOVA 0x%" PRIx64 " unmapped, DMA through it refused\n",
 			       o.iova);
 			map.iova = o.remap;
@@ -698,7 +618,7 @@ int main(int argc, char **argv)
 				die("VFIO_IOMMU_MAP_DMA 0x%" PRIx64 ": %s", o.remap,
 				    strerror(errno));
 			o.iova = o.remap;
-			dma_copy(dev, &bar, buf, &o, 0, o.size - PG);
+			dma_copy(&edu, buf, &o, 0, o.size - PG);
 			n = check_adopted(&o);
 			printf("vfio_edu: remapped at IOVA 0x%" PRIx64 ", DMA verified, %d page tables\n",
 			       o.iova, n);
