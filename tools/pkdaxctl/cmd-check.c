@@ -4,29 +4,24 @@
  * and prints each finding once, one line each (or as JSON).
  * Exit status: 0 clean, 1 problems found, 2 could not check.
  */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "backend.h"
 #include "json.h"
+#include "opts.h"
 #include "pkdaxctl.h"
 
-static const char usage[] =
-"usage: pkdaxctl check [-r REGION] [--image FILE] [-j]\n"
-"  -r, --region=R     only region R (pkernN or N)\n"
-"      --image=FILE   check a region image instead of live regions\n"
-"  -j, --json         findings as JSON instead of text lines\n"
-"  -h, --help         this text\n"
-"Exit status: 0 clean, 1 problems found, 2 could not check.\n";
+static const struct pkd_opt opts[] = {
+	PKD_OPT_REGION,
+	PKD_OPT_IMAGE,
+	{ "json", 'j', NULL, "findings as JSON instead of text lines", 0 },
+	PKD_OPT_HELP,
+	PKD_OPT_END
+};
 
-enum { OPT_IMAGE = 256 };
-
-static const struct option opts[] = {
-	{ "region", required_argument, NULL, 'r' },
-	{ "image", required_argument, NULL, OPT_IMAGE },
-	{ "json", no_argument, NULL, 'j' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 }
+const struct pkd_cmdline check_cmdline = {
+	.opts = opts,
+	.notes = "Exit status: 0 clean, 1 problems found, 2 could not check.\n",
 };
 
 struct check_ctx {
@@ -161,31 +156,28 @@ int cmd_check(int argc, char **argv)
 {
 	struct json_object *out = NULL;
 	struct pkd_target t = { 0 };
+	struct pkd_getopt g = { .cl = &check_cmdline };
 	struct pkd_regions rs;
 	bool json = false;
 	int c, ret = PKD_EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, ":r:jh", opts, NULL)) != -1) {
+	while ((c = pkd_getopt(&g, argc, argv)) > 0) {
 		switch (c) {
 		case 'r':
 			t.region = optarg;
 			break;
-		case OPT_IMAGE:
+		case PKD_LONGOPT_IMAGE:
 			t.image = optarg;
 			break;
 		case 'j':
 			json = true;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return PKD_EXIT_OK;
-		default:
-			return pkd_bad_option(c, argv);
 		}
 	}
-	if (optind < argc)
-		return pkd_usage_err("unexpected argument '%s'; see pkdaxctl check --help",
-				    argv[optind]);
+	if (c < 0)
+		return g.status;
+	if (pkd_no_operands(argc, argv))
+		return PKD_EXIT_USAGE;
 	if (pkd_open(&t, &rs))
 		return PKD_EXIT_USAGE;	/* could not check */
 	if (!rs.n) {

@@ -6,44 +6,38 @@
  * create it and print the new namespace the way ndctl does.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <uuid/uuid.h>
 
 #include "backend.h"
 #include "json.h"
+#include "opts.h"
 #include "parse.h"
 #include "pkdaxctl.h"
 
-static const char usage[] =
-"usage: pkdaxctl create-namespace -r REGION -n NAME [-s SIZE] [-t guest|iommu]\n"
-"                                 [-a ALIGN] [-u UUID] [--offset OFF] [--image FILE]\n"
-"  -r, --region=R     region (pkernN or N); optional with one region\n"
-"  -n, --name=NAME    1-63 characters from A-Z a-z 0-9 _ . : + @ -\n"
-"  -s, --size=SIZE    bytes with optional K/M/G/T suffix; default: the\n"
-"                     largest free extent\n"
-"  -t, --type=KIND    guest (device-dax, default) or iommu (page-table pool)\n"
-"  -a, --align=ALIGN  4K, 2M or 1G (default 2M for guest, 4K for iommu)\n"
-"  -u, --uuid=UUID    namespace UUID (default: generated)\n"
-"      --offset=OFF   place at this region offset instead of first fit\n"
-"      --image=FILE   act on a region image instead of a live region\n"
-"  -h, --help         this text\n";
+enum { OPT_OFFSET = PKD_LONGOPT_CMD };
 
-enum { OPT_IMAGE = 256, OPT_OFFSET };
-
-static const struct option opts[] = {
-	{ "region", required_argument, NULL, 'r' },
-	{ "name", required_argument, NULL, 'n' },
-	{ "size", required_argument, NULL, 's' },
-	{ "type", required_argument, NULL, 't' },
-	{ "align", required_argument, NULL, 'a' },
-	{ "uuid", required_argument, NULL, 'u' },
-	{ "offset", required_argument, NULL, OPT_OFFSET },
-	{ "image", required_argument, NULL, OPT_IMAGE },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 }
+static const struct pkd_opt opts[] = {
+	PKD_OPT_REGION_AS("region (pkernN or N); optional with one region"),
+	{ "name", 'n', "NAME", "1-63 characters from A-Z a-z 0-9 _ . : + @ -",
+	  PKD_OPT_REQUIRED },
+	{ "size", 's', "SIZE",
+	  "bytes with optional K/M/G/T suffix; default: the largest free extent",
+	  0 },
+	{ "type", 't', "guest|iommu",
+	  "guest (device-dax, default) or iommu (page-table pool)", 0 },
+	{ "align", 'a', "4K|2M|1G",
+	  "alignment; default 2M for guest, 4K for iommu", 0 },
+	{ "uuid", 'u', "UUID", "namespace UUID (default: generated)", 0 },
+	{ "offset", OPT_OFFSET, "OFF",
+	  "place at this region offset instead of first fit", 0 },
+	PKD_OPT_IMAGE,
+	PKD_OPT_HELP,
+	PKD_OPT_END
 };
+
+const struct pkd_cmdline create_cmdline = { .opts = opts };
 
 static int size_arg(const char *what, const char *s, u64 *v)
 {
@@ -210,6 +204,7 @@ static struct pkd_region *pick_region(struct pkd_regions *rs)
 int cmd_create(int argc, char **argv)
 {
 	struct pkern_create_params p = { .offset = PKERN_OFFSET_ANY };
+	struct pkd_getopt g = { .cl = &create_cmdline };
 	const char *align_arg = NULL, *uuid_arg = NULL;
 	struct pkd_target t = { 0 };
 	bool have_size = false;
@@ -219,7 +214,7 @@ int cmd_create(int argc, char **argv)
 	u32 slot = 0;
 
 	p.kind = PKERN_KIND_GUEST;
-	while ((c = getopt_long(argc, argv, ":r:n:s:t:a:u:h", opts, NULL)) != -1) {
+	while ((c = pkd_getopt(&g, argc, argv)) > 0) {
 		switch (c) {
 		case 'r':
 			t.region = optarg;
@@ -250,19 +245,15 @@ int cmd_create(int argc, char **argv)
 				return pkd_usage_err("offset '%s' is too large",
 						    optarg);
 			break;
-		case OPT_IMAGE:
+		case PKD_LONGOPT_IMAGE:
 			t.image = optarg;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return PKD_EXIT_OK;
-		default:
-			return pkd_bad_option(c, argv);
 		}
 	}
-	if (optind < argc)
-		return pkd_usage_err("unexpected argument '%s'; see pkdaxctl create-namespace --help",
-				    argv[optind]);
+	if (c < 0)
+		return g.status;
+	if (pkd_no_operands(argc, argv))
+		return PKD_EXIT_USAGE;
 	p.align = p.kind == PKERN_KIND_GUEST ? PKERN_ALIGN_2M : PKERN_ALIGN_4K;
 	if (align_arg && pkd_parse_align(align_arg, &p.align))
 		return pkd_usage_err("invalid alignment '%s': use 4K, 2M or 1G",

@@ -4,32 +4,30 @@
  * the selected regions, insist on exactly one match, and remove it.
  * Damaged labels can be destroyed too (that is how a region is repaired).
  */
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 
 #include "backend.h"
+#include "opts.h"
 #include "parse.h"
 #include "pkdaxctl.h"
 
-static const char usage[] =
-"usage: pkdaxctl destroy-namespace NAME|UUID [-r REGION] [--image FILE]\n"
-"       pkdaxctl destroy-namespace --slot N --image FILE\n"
-"  -r, --region=R     only look in region R (pkernN or N)\n"
-"      --image=FILE   act on a region image instead of live regions\n"
-"      --slot=N       the label in slot N, whatever it holds (repairs a\n"
-"                     label whose checksum or name is damaged; images only)\n"
-"  -h, --help         this text\n"
-"The namespace's memory is zeroed; a busy device (open or mapped) is refused.\n";
+enum { OPT_SLOT = PKD_LONGOPT_CMD };
 
-enum { OPT_IMAGE = 256, OPT_SLOT };
+static const struct pkd_opt opts[] = {
+	PKD_OPT_REGION_AS("only look in region REGION (pkernN or N)"),
+	PKD_OPT_IMAGE,
+	{ "slot", OPT_SLOT, "N",
+	  "instead of NAME|UUID: the label in slot N, whatever it holds (repairs a label whose checksum or name is damaged; images only)",
+	  0 },
+	PKD_OPT_HELP,
+	PKD_OPT_END
+};
 
-static const struct option opts[] = {
-	{ "region", required_argument, NULL, 'r' },
-	{ "image", required_argument, NULL, OPT_IMAGE },
-	{ "slot", required_argument, NULL, OPT_SLOT },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 }
+const struct pkd_cmdline destroy_cmdline = {
+	.operands = "NAME|UUID",
+	.opts = opts,
+	.notes = "The namespace's memory is zeroed; a busy device (open or mapped) is refused.\n",
 };
 
 static void report_failure(const struct pkd_region *r,
@@ -76,15 +74,16 @@ int cmd_destroy(int argc, char **argv)
 	char where[256] = "";
 	struct pkern_ns victim;
 	size_t used = 0;
+	struct pkd_getopt g = { .cl = &destroy_cmdline };
 	bool have_slot = false;
 	u32 slot = 0;
 
-	while ((c = getopt_long(argc, argv, ":r:h", opts, NULL)) != -1) {
+	while ((c = pkd_getopt(&g, argc, argv)) > 0) {
 		switch (c) {
 		case 'r':
 			t.region = optarg;
 			break;
-		case OPT_IMAGE:
+		case PKD_LONGOPT_IMAGE:
 			t.image = optarg;
 			break;
 		case OPT_SLOT:
@@ -94,13 +93,10 @@ int cmd_destroy(int argc, char **argv)
 						     optarg, PKERN_MAX_SLOTS);
 			have_slot = true;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return PKD_EXIT_OK;
-		default:
-			return pkd_bad_option(c, argv);
 		}
 	}
+	if (c < 0)
+		return g.status;
 	if (have_slot) {
 		if (optind < argc)
 			return pkd_usage_err("give either NAME|UUID or --slot, not both");

@@ -6,7 +6,6 @@
  * how many namespaces formatting would lose.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,32 +13,30 @@
 
 #include "backend.h"
 #include "json.h"
+#include "opts.h"
 #include "parse.h"
 #include "pkdaxctl.h"
 
-static const char usage[] =
-"usage: pkdaxctl init-labels -r REGION [-f] [-u UUID] [--slots N]\n"
-"       pkdaxctl init-labels --image FILE [-s SIZE] [-f] [-u UUID] [--slots N]\n"
-"  -r, --region=R     region to format (pkernN or N)\n"
-"  -f, --force        format even if namespaces exist (they are lost)\n"
-"  -u, --uuid=UUID    region UUID (default: generated)\n"
-"      --slots=N      label slots = namespace limit: 64-1024, multiple of 8\n"
-"                     (default 512)\n"
-"      --image=FILE   format a region image instead of a live region\n"
-"  -s, --size=SIZE    with --image: create FILE with this size (K/M/G/T)\n"
-"  -h, --help         this text\n";
+enum { OPT_SLOTS = PKD_LONGOPT_CMD };
 
-enum { OPT_IMAGE = 256, OPT_SLOTS };
+static const struct pkd_opt opts[] = {
+	PKD_OPT_REGION_AS("region to format (pkernN or N)"),
+	{ "force", 'f', NULL,
+	  "format even if namespaces exist (they are lost)", 0 },
+	{ "uuid", 'u', "UUID", "region UUID (default: generated)", 0 },
+	{ "slots", OPT_SLOTS, "N",
+	  "label slots = namespace limit: 64-1024, multiple of 8 (default 512)",
+	  0 },
+	PKD_OPT_IMAGE,
+	{ "size", 's', "SIZE",
+	  "with --image: create FILE with this size (K/M/G/T)", 0 },
+	PKD_OPT_HELP,
+	PKD_OPT_END
+};
 
-static const struct option opts[] = {
-	{ "region", required_argument, NULL, 'r' },
-	{ "force", no_argument, NULL, 'f' },
-	{ "uuid", required_argument, NULL, 'u' },
-	{ "slots", required_argument, NULL, OPT_SLOTS },
-	{ "image", required_argument, NULL, OPT_IMAGE },
-	{ "size", required_argument, NULL, 's' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 }
+const struct pkd_cmdline init_cmdline = {
+	.opts = opts,
+	.notes = "Name a live region with -r, or a region image with --image.\n",
 };
 
 static void report_failure(const struct pkd_region *r,
@@ -71,10 +68,11 @@ int cmd_init(int argc, char **argv)
 	struct pkd_regions rs;
 	struct pkd_region *r;
 	int c, rc, ret = PKD_EXIT_FAIL;
+	struct pkd_getopt g = { .cl = &init_cmdline };
 	u32 nr_lost = 0;
 	bool have_uuid = false;
 
-	while ((c = getopt_long(argc, argv, ":r:fu:s:h", opts, NULL)) != -1) {
+	while ((c = pkd_getopt(&g, argc, argv)) > 0) {
 		switch (c) {
 		case 'r':
 			t.region = optarg;
@@ -102,19 +100,15 @@ int cmd_init(int argc, char **argv)
 				return pkd_usage_err("invalid size '%s': use a number with an optional K, M, G or T suffix, e.g. 1G",
 						    optarg);
 			break;
-		case OPT_IMAGE:
+		case PKD_LONGOPT_IMAGE:
 			t.image = optarg;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return PKD_EXIT_OK;
-		default:
-			return pkd_bad_option(c, argv);
 		}
 	}
-	if (optind < argc)
-		return pkd_usage_err("unexpected argument '%s'; see pkdaxctl init-labels --help",
-				    argv[optind]);
+	if (c < 0)
+		return g.status;
+	if (pkd_no_operands(argc, argv))
+		return PKD_EXIT_USAGE;
 	if (t.create_size && !t.image)
 		return pkd_usage_err("--size only applies to --image; a live region's size is fixed by memmap=");
 	if (!t.image && !t.region)

@@ -7,30 +7,23 @@
  * so their stale contents are decoded here for display only, using the
  * struct layout from pkern_format.h.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "backend.h"
 #include "json.h"
+#include "opts.h"
 #include "pkdaxctl.h"
 
-static const char usage[] =
-"usage: pkdaxctl inspect [-r REGION] [--image FILE] [-u]\n"
-"  -r, --region=R     only region R (pkernN or N)\n"
-"      --image=FILE   inspect a region image instead of live regions\n"
-"  -u, --human        human-readable sizes, hex offsets\n"
-"  -h, --help         this text\n";
-
-enum { OPT_IMAGE = 256 };
-
-static const struct option opts[] = {
-	{ "region", required_argument, NULL, 'r' },
-	{ "image", required_argument, NULL, OPT_IMAGE },
-	{ "human", no_argument, NULL, 'u' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 }
+static const struct pkd_opt opts[] = {
+	PKD_OPT_REGION,
+	PKD_OPT_IMAGE,
+	PKD_OPT_HUMAN,
+	PKD_OPT_HELP,
+	PKD_OPT_END
 };
+
+const struct pkd_cmdline inspect_cmdline = { .opts = opts };
 
 static void add(struct json_object *o, const char *key, struct json_object *v)
 {
@@ -231,31 +224,28 @@ int cmd_inspect(int argc, char **argv)
 {
 	struct pkd_target t = { 0 };
 	struct json_object *out;
+	struct pkd_getopt g = { .cl = &inspect_cmdline };
 	struct pkd_regions rs;
 	unsigned int f = 0;
 	int c, ret = PKD_EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, ":r:uh", opts, NULL)) != -1) {
+	while ((c = pkd_getopt(&g, argc, argv)) > 0) {
 		switch (c) {
 		case 'r':
 			t.region = optarg;
 			break;
-		case OPT_IMAGE:
+		case PKD_LONGOPT_IMAGE:
 			t.image = optarg;
 			break;
 		case 'u':
 			f |= PKD_JSON_HUMAN;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return PKD_EXIT_OK;
-		default:
-			return pkd_bad_option(c, argv);
 		}
 	}
-	if (optind < argc)
-		return pkd_usage_err("unexpected argument '%s'; see pkdaxctl inspect --help",
-				     argv[optind]);
+	if (c < 0)
+		return g.status;
+	if (pkd_no_operands(argc, argv))
+		return PKD_EXIT_USAGE;
 	if (pkd_open(&t, &rs))
 		return PKD_EXIT_FAIL;
 	out = json_object_new_array();

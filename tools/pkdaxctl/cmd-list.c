@@ -4,40 +4,34 @@
  * array (even of one element) so scripts can index it the same way
  * every time.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "backend.h"
 #include "json.h"
+#include "opts.h"
 #include "parse.h"
 #include "pkdaxctl.h"
 
-static const char usage[] =
-"usage: pkdaxctl list [-R] [-N] [-D] [-u] [-r REGION] [-n NAME] [--image FILE]\n"
-"  -R, --regions      list regions (default with -N: namespaces nested)\n"
-"  -N, --namespaces   list namespaces\n"
-"  -D, --devices      add device-dax details from libdaxctl (live only)\n"
-"  -u, --human        human-readable sizes, hex offsets\n"
-"  -r, --region=R     only region R (pkernN or N)\n"
-"  -n, --namespace=N  only the namespace with this name or UUID\n"
-"      --image=FILE   act on a region image instead of live regions\n"
-"  -h, --help         this text\n"
-"With neither -R nor -N, prints regions with their namespaces nested.\n";
+static const struct pkd_opt opts[] = {
+	{ "regions", 'R', NULL,
+	  "list regions (default with -N: namespaces nested)", 0 },
+	{ "namespaces", 'N', NULL, "list namespaces", 0 },
+	{ "devices", 'D', NULL,
+	  "add device-dax details from libdaxctl (live only)", 0 },
+	PKD_OPT_HUMAN,
+	PKD_OPT_REGION,
+	{ "namespace", 'n', "NAMESPACE",
+	  "only the namespace with this name or UUID", 0 },
+	PKD_OPT_IMAGE,
+	PKD_OPT_HELP,
+	PKD_OPT_END
+};
 
-enum { OPT_IMAGE = 256 };
-
-static const struct option opts[] = {
-	{ "regions", no_argument, NULL, 'R' },
-	{ "namespaces", no_argument, NULL, 'N' },
-	{ "devices", no_argument, NULL, 'D' },
-	{ "human", no_argument, NULL, 'u' },
-	{ "region", required_argument, NULL, 'r' },
-	{ "namespace", required_argument, NULL, 'n' },
-	{ "image", required_argument, NULL, OPT_IMAGE },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 }
+const struct pkd_cmdline list_cmdline = {
+	.opts = opts,
+	.notes = "With neither -R nor -N, prints regions with their namespaces nested.\n",
 };
 
 static bool ns_matches(const struct pkern_ns *ns, const char *filter)
@@ -59,10 +53,11 @@ int cmd_list(int argc, char **argv)
 	bool want_r = false, want_n = false;
 	const char *ns_filter = NULL;
 	struct pkd_regions rs;
+	struct pkd_getopt g = { .cl = &list_cmdline };
 	unsigned int flags = 0;
 	int c;
 
-	while ((c = getopt_long(argc, argv, ":RNDur:n:h", opts, NULL)) != -1) {
+	while ((c = pkd_getopt(&g, argc, argv)) > 0) {
 		switch (c) {
 		case 'R':
 			want_r = true;
@@ -82,19 +77,15 @@ int cmd_list(int argc, char **argv)
 		case 'n':
 			ns_filter = optarg;
 			break;
-		case OPT_IMAGE:
+		case PKD_LONGOPT_IMAGE:
 			t.image = optarg;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return PKD_EXIT_OK;
-		default:
-			return pkd_bad_option(c, argv);
 		}
 	}
-	if (optind < argc)
-		return pkd_usage_err("unexpected argument '%s'; see pkdaxctl list --help",
-				    argv[optind]);
+	if (c < 0)
+		return g.status;
+	if (pkd_no_operands(argc, argv))
+		return PKD_EXIT_USAGE;
 	if (!want_r && !want_n)
 		want_r = want_n = true;
 	if (pkd_open(&t, &rs))

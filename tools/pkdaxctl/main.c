@@ -3,12 +3,12 @@
  * pkdaxctl: manage pkern regions and namespaces, live or on an image.
  * This file only dispatches to the commands and owns the message format.
  */
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "json.h"
+#include "opts.h"
 #include "pkdaxctl.h"
 
 const char *pkd_cmd = "pkdaxctl";
@@ -16,14 +16,21 @@ const char *pkd_cmd = "pkdaxctl";
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
+	const struct pkd_cmdline *cl;
 	const char *what;
 } cmds[] = {
-	{ "list", cmd_list, "list regions and namespaces as JSON" },
-	{ "create-namespace", cmd_create, "create a guest or iommu namespace" },
-	{ "destroy-namespace", cmd_destroy, "destroy a namespace (memory is zeroed)" },
-	{ "init-labels", cmd_init, "format a region's label area" },
-	{ "check", cmd_check, "check a label area, one line per problem" },
-	{ "inspect", cmd_inspect, "decode every label structure as JSON" },
+	{ "list", cmd_list, &list_cmdline,
+	  "list regions and namespaces as JSON" },
+	{ "create-namespace", cmd_create, &create_cmdline,
+	  "create a guest or iommu namespace" },
+	{ "destroy-namespace", cmd_destroy, &destroy_cmdline,
+	  "destroy a namespace (memory is zeroed)" },
+	{ "init-labels", cmd_init, &init_cmdline,
+	  "format a region's label area" },
+	{ "check", cmd_check, &check_cmdline,
+	  "check a label area, one line per problem" },
+	{ "inspect", cmd_inspect, &inspect_cmdline,
+	  "decode every label structure as JSON" },
 };
 
 #define NR_CMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -54,21 +61,6 @@ int pkd_usage_err(const char *fmt, ...)
 	return PKD_EXIT_USAGE;
 }
 
-int pkd_bad_option(int c, char **argv)
-{
-	/* getopt's own messages are off (opterr = 0): one line, ours */
-	const char *arg = argv[optind - 1];
-
-	if (c == ':')
-		return pkd_usage_err("option '%s' needs a value; see pkdaxctl %s --help",
-				     arg, pkd_cmd);
-	if (optopt && optopt != '?')
-		return pkd_usage_err("unknown option '-%c'; see pkdaxctl %s --help",
-				     optopt, pkd_cmd);
-	return pkd_usage_err("unknown option '%s'; see pkdaxctl %s --help",
-			     arg, pkd_cmd);
-}
-
 static void usage(FILE *f)
 {
 	fputs("usage: pkdaxctl [--version] [--help] COMMAND [ARGS]\n\n"
@@ -79,10 +71,43 @@ static void usage(FILE *f)
 	      "See pkdaxctl(1) and pkdaxctl-COMMAND(1).\n", f);
 }
 
+static int find_cmd(const char *name)
+{
+	for (size_t i = 0; i < NR_CMDS; i++)
+		if (!strcmp(name, cmds[i].name))
+			return (int)i;
+	fprintf(stderr, "pkdaxctl: unknown command '%s'; commands:", name);
+	for (size_t i = 0; i < NR_CMDS; i++)
+		fprintf(stderr, " %s", cmds[i].name);
+	fputc('\n', stderr);
+	return -1;
+}
+
+/* Hidden: what the bash completion offers, from the option tables */
+static int list_for_completion(int argc, char **argv)
+{
+	int i;
+
+	if (!strcmp(argv[1], "--list-cmds")) {
+		for (size_t j = 0; j < NR_CMDS; j++)
+			printf("%s\n", cmds[j].name);
+		return PKD_EXIT_OK;
+	}
+	if (argc != 3) {
+		fputs("pkdaxctl: --list-opts takes one command\n", stderr);
+		return PKD_EXIT_USAGE;
+	}
+	i = find_cmd(argv[2]);
+	if (i < 0)
+		return PKD_EXIT_USAGE;
+	pkd_list_opts(stdout, cmds[i].cl);
+	return PKD_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	const char *name;
-	int rc;
+	int i, rc;
 
 	if (argc < 2) {
 		usage(stderr);
@@ -99,19 +124,15 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return PKD_EXIT_OK;
 	}
-	for (size_t i = 0; i < NR_CMDS; i++) {
-		if (strcmp(name, cmds[i].name))
-			continue;
-		pkd_cmd = cmds[i].name;
-		opterr = 0;
-		/* getopt sees "pkdaxctl-<cmd> args..." */
-		rc = cmds[i].fn(argc - 1, argv + 1);
-		pkd_dax_release();
-		return rc;
-	}
-	fprintf(stderr, "pkdaxctl: unknown command '%s'; commands:", name);
-	for (size_t i = 0; i < NR_CMDS; i++)
-		fprintf(stderr, " %s", cmds[i].name);
-	fputc('\n', stderr);
+	if (!strcmp(name, "--list-cmds") || !strcmp(name, "--list-opts"))
+		return list_for_completion(argc, argv);
+	i = find_cmd(name);
+	if (i < 0)
+		return PKD_EXIT_USAGE;
+	pkd_cmd = cmds[i].name;
+	/* getopt sees "pkdaxctl-<cmd> args..." */
+	rc = cmds[i].fn(argc - 1, argv + 1);
+	pkd_dax_release();
+	return rc;
 	return PKD_EXIT_USAGE;
 }

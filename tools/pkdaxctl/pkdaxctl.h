@@ -20,14 +20,16 @@ void pkd_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Usage error: message plus a pointer to --help; returns PKD_EXIT_USAGE */
 int pkd_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Report getopt_long's ':' (missing value) or '?' (unknown option) */
-int pkd_bad_option(int c, char **argv);
-
 int cmd_list(int argc, char **argv);
 int cmd_create(int argc, char **argv);
 int cmd_destroy(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+
+/* Each command's options (opts.h), for --help and the completion */
+struct pkd_cmdline;
+extern const struct pkd_cmdline list_cmdline, create_cmdline, destroy_cmdline,
+	init_cmdline, check_cmdline, inspect_cmdline;
 
 #endif /* PKDAXCTL_H */
