@@ -118,7 +118,15 @@ full refuse missing-value 2 "option '--region' needs a value" list --region
 [ "$QUICK" = 1 ] || for c in list create-namespace destroy-namespace init-labels check inspect; do
 	ok "help-$c" "$c" --help && grep -q "^usage: pkdaxctl $c" "$OUT" &&
 		pass "help-$c-text" || fail "help-$c-text" "$(head -n 1 "$OUT")"
+	# --help and the completion are made from one table: same options
+	cp "$OUT" "$TMP/help"
+	pk --list-opts "$c"
+	[ $rc -eq 0 ] && [ -s "$OUT" ] && while read -r line; do
+		grep -qF -- "${line/ /, }" "$TMP/help" || echo "$line"
+	done <"$OUT" >"$TMP/missing" && [ ! -s "$TMP/missing" ] &&
+		pass "help-$c-opts" || fail "help-$c-opts" "exit $rc, not in --help: $(cat "$TMP/missing")"
 done
+full refuse list-opts-unknown 2 "unknown command 'frob'" --list-opts frob
 
 # ---- init-labels ----------------------------------------------------------
 refuse init-missing-image 1 "does not exist; create it with" \
@@ -383,6 +391,16 @@ if [ "$QUICK" != 1 ] && [ -n "${BASH_VERSION:-}" ]; then
 		pass comp-names || fail comp-names "$(comp pkdaxctl destroy-namespace --image "$IMG" comp)"
 	[ "$(comp pkdaxctl check --j)" = --json ] &&
 		pass comp-option || fail comp-option "$(comp pkdaxctl check --j)"
+	[ "$(comp pkdaxctl create-namespace --off)" = --offset ] &&
+		pass comp-long-only || fail comp-long-only "$(comp pkdaxctl create-namespace --off)"
+	[ "$(comp pkdaxctl create-namespace -a '')" = "4K 2M 1G" ] &&
+		pass comp-values || fail comp-values "$(comp pkdaxctl create-namespace -a '')"
+	[ -z "$(comp pkdaxctl create-namespace -u '')" ] &&
+		pass comp-value-free || fail comp-value-free "$(comp pkdaxctl create-namespace -u '')"
+	[[ " $(comp pkdaxctl list -u '') " == *" --regions "* ]] &&
+		pass comp-after-flag || fail comp-after-flag "$(comp pkdaxctl list -u '')"
+	[ "$(comp pkdaxctl list --image "$IMG" -n '')" = comp-ns ] &&
+		pass comp-ns-filter || fail comp-ns-filter "$(comp pkdaxctl list --image "$IMG" -n '')"
 fi
 
 # ---- live mode without a module: clear refusals -------------------------------

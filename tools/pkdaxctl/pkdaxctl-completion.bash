@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # bash completion for pkdaxctl: commands, options, option values, and
 # region and namespace names taken from 'pkdaxctl list' (of the --image
-# file when one is on the command line).
+# file when one is on the command line).  Commands and options come from
+# pkdaxctl itself (--list-cmds, --list-opts CMD), so they are declared
+# only in its option tables.
 
 _pkdaxctl_names()	# _pkdaxctl_names regions|namespaces IMAGE
 {
@@ -19,18 +21,29 @@ _pkdaxctl_names()	# _pkdaxctl_names regions|namespaces IMAGE
 
 _pkdaxctl()
 {
-	local cur prev cmd image="" i opts=""
-	local cmds="list create-namespace destroy-namespace init-labels check inspect"
+	local cur prev cmd image="" i line w opts="" value=""
 
 	COMPREPLY=()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
 
 	if [ "$COMP_CWORD" -eq 1 ]; then
-		COMPREPLY=($(compgen -W "$cmds --version --help" -- "$cur"))
+		COMPREPLY=($(compgen -W "$(pkdaxctl --list-cmds 2>/dev/null) --version --help" -- "$cur"))
 		return
 	fi
 	cmd=${COMP_WORDS[1]}
+
+	# one line per option, "-r --region=REGION": a value after '='
+	while read -r line; do
+		for w in $line; do
+			opts+=" ${w%%=*}"
+			if [ "$prev" = "${w%%=*}" ] && [[ $line == *=* ]]; then
+				value=${line#*=}
+			fi
+		done
+	done < <(pkdaxctl --list-opts "$cmd" 2>/dev/null)
+	[ -n "$opts" ] || return
+
 	for ((i = 2; i < ${#COMP_WORDS[@]} - 1; i++)); do
 		case ${COMP_WORDS[i]} in
 		--image) image=${COMP_WORDS[i + 1]} ;;
@@ -39,45 +52,26 @@ _pkdaxctl()
 	done
 	image=${image/#\~/$HOME}
 
-	case $prev in
-	--image)
+	# the value's placeholder in the table says what it is
+	case $value in
+	"") ;;
+	FILE)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		compopt -o filenames 2>/dev/null
 		return ;;
-	-r|--region)
+	REGION)
 		COMPREPLY=($(compgen -W "$(_pkdaxctl_names regions "$image")" -- "$cur"))
 		return ;;
-	-n|--namespace|--name)
-		# list filters by an existing name; create needs a new one
-		[ "$cmd" = list ] &&
-			COMPREPLY=($(compgen -W "$(_pkdaxctl_names namespaces "$image")" -- "$cur"))
+	NAMESPACE)	# an existing one; a new NAME has nothing to offer
+		COMPREPLY=($(compgen -W "$(_pkdaxctl_names namespaces "$image")" -- "$cur"))
 		return ;;
-	-t|--type)
-		COMPREPLY=($(compgen -W "guest iommu" -- "$cur"))
+	*\|*)		# the values themselves, e.g. guest|iommu
+		COMPREPLY=($(compgen -W "${value//|/ }" -- "$cur"))
 		return ;;
-	-a|--align)
-		COMPREPLY=($(compgen -W "4K 2M 1G" -- "$cur"))
-		return ;;
-	-s|--size|-u|--uuid|--offset|--slots|--slot)
-		[ "$cmd" = list ] || [ "$cmd" = inspect ] || return ;;
-	esac
-
-	case $cmd in
-	list)
-		opts="-R --regions -N --namespaces -D --devices -u --human -r --region -n --namespace --image --help" ;;
-	create-namespace)
-		opts="-r --region -n --name -s --size -t --type -a --align -u --uuid --offset --image --help" ;;
-	destroy-namespace)
-		opts="-r --region --image --slot --help" ;;
-	init-labels)
-		opts="-r --region -f --force -u --uuid --slots -s --size --image --help" ;;
-	check)
-		opts="-r --region -j --json --image --help" ;;
-	inspect)
-		opts="-r --region -u --human --image --help" ;;
 	*)
 		return ;;
 	esac
+
 	if [ "$cmd" = destroy-namespace ] && [[ $cur != -* ]]; then
 		COMPREPLY=($(compgen -W "$(_pkdaxctl_names namespaces "$image")" -- "$cur"))
 		return
