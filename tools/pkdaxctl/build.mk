@@ -13,6 +13,8 @@ PKDAXCTL_SAN	:= $(B)/pkdaxctl-san
 PKDAXCTL_VER	:= $(shell git -C $(TOP) describe --always --dirty 2>/dev/null || echo 0.1)
 
 PKDAXCTL_DOCS	:= $(wildcard $(PKDAXCTL_DIR)/Documentation/pkdaxctl*.txt)
+# option descriptions the pages include (not pages themselves)
+PKDAXCTL_DOC_INCS := $(filter-out $(PKDAXCTL_DOCS),$(wildcard $(PKDAXCTL_DIR)/Documentation/*.txt))
 PKDAXCTL_MANS	:= $(patsubst $(PKDAXCTL_DIR)/Documentation/%.txt,$(B)/man/%.1,$(PKDAXCTL_DOCS))
 ASCIIDOCTOR	?= $(shell command -v asciidoctor 2>/dev/null)
 
@@ -30,9 +32,10 @@ $(PKDAXCTL): $(PKDAXCTL_OBJS) $(LIBPKERN)
 $(PKDAXCTL_SAN): $(PKDAXCTL_SAN_OBJS) $(LIBPKERN_SAN)
 	$(CC) $(SAN_CFLAGS) -o $@ $(PKDAXCTL_SAN_OBJS) $(LIBPKERN_SAN) $(PKDAXCTL_LIBS)
 
-$(B)/man/%.1: $(PKDAXCTL_DIR)/Documentation/%.txt
+# --failure-level=WARN: a missing include or a broken list fails the build
+$(B)/man/%.1: $(PKDAXCTL_DIR)/Documentation/%.txt $(PKDAXCTL_DOC_INCS)
 	@mkdir -p $(dir $@)
-	$(ASCIIDOCTOR) -b manpage -d manpage -o $@ $<
+	$(ASCIIDOCTOR) -b manpage -d manpage --failure-level=WARN -o $@ $<
 
 .PHONY: pkdaxctl pkdaxctl-man install-pkdaxctl
 pkdaxctl: $(PKDAXCTL)
