@@ -115,16 +115,36 @@ full refuse unknown-command 2 "unknown command 'frob'" frob
 full refuse unknown-option 2 "unknown option '--frob'; see pkdaxctl list --help" list --frob
 full refuse unknown-short-option 2 "unknown option '-Z'" list -Z
 full refuse missing-value 2 "option '--region' needs a value" list --region
+DOC=$(dirname "$0")/../../tools/pkdaxctl/Documentation
+man_source() {	# man_source CMD: the page's source and the files it includes
+	local page=$DOC/pkdaxctl-$1.txt inc
+
+	cat "$page" || return
+	sed -n 's/^include::\(.*\)\[\]$/\1/p' "$page" | while read -r inc; do
+		cat "$DOC/$inc"
+	done
+}
 [ "$QUICK" = 1 ] || for c in list create-namespace destroy-namespace init-labels check inspect; do
 	ok "help-$c" "$c" --help && grep -q "^usage: pkdaxctl $c" "$OUT" &&
 		pass "help-$c-text" || fail "help-$c-text" "$(head -n 1 "$OUT")"
 	# --help and the completion are made from one table: same options
 	cp "$OUT" "$TMP/help"
 	pk --list-opts "$c"
-	[ $rc -eq 0 ] && [ -s "$OUT" ] && while read -r line; do
+	cp "$OUT" "$TMP/opts"
+	[ $rc -eq 0 ] && [ -s "$TMP/opts" ] && while read -r line; do
 		grep -qF -- "${line/ /, }" "$TMP/help" || echo "$line"
-	done <"$OUT" >"$TMP/missing" && [ ! -s "$TMP/missing" ] &&
+	done <"$TMP/opts" >"$TMP/missing" && [ ! -s "$TMP/missing" ] &&
 		pass "help-$c-opts" || fail "help-$c-opts" "exit $rc, not in --help: $(cat "$TMP/missing")"
+	# and the man page, with the option descriptions it includes, has an
+	# entry for each ("*-r*, *--region*=_REGION_::")
+	man_source "$c" >"$TMP/man"
+	while read -r line; do
+		long=${line##* }
+		long=${long%%=*}
+		grep -qE -- "^(\*-.\*, )?\*$long\*(=.*)?::$" "$TMP/man" || echo "$long"
+	done <"$TMP/opts" >"$TMP/missing"
+	[ -s "$TMP/man" ] && [ ! -s "$TMP/missing" ] && pass "man-$c-opts" ||
+		fail "man-$c-opts" "not in pkdaxctl-$c.txt: $(cat "$TMP/missing")"
 done
 full refuse list-opts-unknown 2 "unknown command 'frob'" --list-opts frob
 
