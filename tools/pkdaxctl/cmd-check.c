@@ -156,19 +156,13 @@ int cmd_check(int argc, char **argv)
 {
 	struct json_object *out = NULL;
 	struct pkd_target t = { 0 };
-	struct pkd_getopt g = { .cl = &check_cmdline };
+	struct pkd_getopt g = { .cl = &check_cmdline, .target = &t };
 	struct pkd_regions rs;
 	bool json = false;
 	int c, ret = PKD_EXIT_OK;
 
 	while ((c = pkd_getopt(&g, argc, argv)) > 0) {
 		switch (c) {
-		case 'r':
-			t.region = optarg;
-			break;
-		case PKD_LONGOPT_IMAGE:
-			t.image = optarg;
-			break;
 		case 'j':
 			json = true;
 			break;
@@ -176,8 +170,6 @@ int cmd_check(int argc, char **argv)
 	}
 	if (c < 0)
 		return g.status;
-	if (pkd_no_operands(argc, argv))
-		return PKD_EXIT_USAGE;
 	if (pkd_open(&t, &rs))
 		return PKD_EXIT_USAGE;	/* could not check */
 	if (!rs.n) {

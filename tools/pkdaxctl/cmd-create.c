@@ -204,9 +204,9 @@ static struct pkd_region *pick_region(struct pkd_regions *rs)
 int cmd_create(int argc, char **argv)
 {
 	struct pkern_create_params p = { .offset = PKERN_OFFSET_ANY };
-	struct pkd_getopt g = { .cl = &create_cmdline };
 	const char *align_arg = NULL, *uuid_arg = NULL;
 	struct pkd_target t = { 0 };
+	struct pkd_getopt g = { .cl = &create_cmdline, .target = &t };
 	bool have_size = false;
 	struct pkd_regions rs;
 	struct pkd_region *r;
@@ -216,9 +216,6 @@ int cmd_create(int argc, char **argv)
 	p.kind = PKERN_KIND_GUEST;
 	while ((c = pkd_getopt(&g, argc, argv)) > 0) {
 		switch (c) {
-		case 'r':
-			t.region = optarg;
-			break;
 		case 'n':
 			p.name = optarg;
 			break;
@@ -245,15 +242,10 @@ int cmd_create(int argc, char **argv)
 				return pkd_usage_err("offset '%s' is too large",
 						    optarg);
 			break;
-		case PKD_LONGOPT_IMAGE:
-			t.image = optarg;
-			break;
 		}
 	}
 	if (c < 0)
 		return g.status;
-	if (pkd_no_operands(argc, argv))
-		return PKD_EXIT_USAGE;
 	p.align = p.kind == PKERN_KIND_GUEST ? PKERN_ALIGN_2M : PKERN_ALIGN_4K;
 	if (align_arg && pkd_parse_align(align_arg, &p.align))
 		return pkd_usage_err("invalid alignment '%s': use 4K, 2M or 1G",

@@ -74,18 +74,12 @@ int cmd_destroy(int argc, char **argv)
 	char where[256] = "";
 	struct pkern_ns victim;
 	size_t used = 0;
-	struct pkd_getopt g = { .cl = &destroy_cmdline };
+	struct pkd_getopt g = { .cl = &destroy_cmdline, .target = &t };
 	bool have_slot = false;
 	u32 slot = 0;
 
 	while ((c = pkd_getopt(&g, argc, argv)) > 0) {
 		switch (c) {
-		case 'r':
-			t.region = optarg;
-			break;
-		case PKD_LONGOPT_IMAGE:
-			t.image = optarg;
-			break;
 		case OPT_SLOT:
 			if (pkd_parse_u32(optarg, &slot) ||
 			    slot >= PKERN_MAX_SLOTS)

@@ -68,15 +68,12 @@ int cmd_init(int argc, char **argv)
 	struct pkd_regions rs;
 	struct pkd_region *r;
 	int c, rc, ret = PKD_EXIT_FAIL;
-	struct pkd_getopt g = { .cl = &init_cmdline };
+	struct pkd_getopt g = { .cl = &init_cmdline, .target = &t };
 	u32 nr_lost = 0;
 	bool have_uuid = false;
 
 	while ((c = pkd_getopt(&g, argc, argv)) > 0) {
 		switch (c) {
-		case 'r':
-			t.region = optarg;
-			break;
 		case 'f':
 			p.force = true;
 			break;
@@ -100,15 +97,10 @@ int cmd_init(int argc, char **argv)
 				return pkd_usage_err("invalid size '%s': use a number with an optional K, M, G or T suffix, e.g. 1G",
 						    optarg);
 			break;
-		case PKD_LONGOPT_IMAGE:
-			t.image = optarg;
-			break;
 		}
 	}
 	if (c < 0)
 		return g.status;
-	if (pkd_no_operands(argc, argv))
-		return PKD_EXIT_USAGE;
 	if (t.create_size && !t.image)
 		return pkd_usage_err("--size only applies to --image; a live region's size is fixed by memmap=");
 	if (!t.image && !t.region)

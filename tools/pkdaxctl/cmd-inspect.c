@@ -224,19 +224,13 @@ int cmd_inspect(int argc, char **argv)
 {
 	struct pkd_target t = { 0 };
 	struct json_object *out;
-	struct pkd_getopt g = { .cl = &inspect_cmdline };
+	struct pkd_getopt g = { .cl = &inspect_cmdline, .target = &t };
 	struct pkd_regions rs;
 	unsigned int f = 0;
 	int c, ret = PKD_EXIT_OK;
 
 	while ((c = pkd_getopt(&g, argc, argv)) > 0) {
 		switch (c) {
-		case 'r':
-			t.region = optarg;
-			break;
-		case PKD_LONGOPT_IMAGE:
-			t.image = optarg;
-			break;
 		case 'u':
 			f |= PKD_JSON_HUMAN;
 			break;
@@ -244,8 +238,6 @@ int cmd_inspect(int argc, char **argv)
 	}
 	if (c < 0)
 		return g.status;
-	if (pkd_no_operands(argc, argv))
-		return PKD_EXIT_USAGE;
 	if (pkd_open(&t, &rs))
 		return PKD_EXIT_FAIL;
 	out = json_object_new_array();

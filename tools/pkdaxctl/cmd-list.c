@@ -53,7 +53,7 @@ int cmd_list(int argc, char **argv)
 	bool want_r = false, want_n = false;
 	const char *ns_filter = NULL;
 	struct pkd_regions rs;
-	struct pkd_getopt g = { .cl = &list_cmdline };
+	struct pkd_getopt g = { .cl = &list_cmdline, .target = &t };
 	unsigned int flags = 0;
 	int c;
 
@@ -71,21 +71,13 @@ int cmd_list(int argc, char **argv)
 		case 'u':
 			flags |= PKD_JSON_HUMAN;
 			break;
-		case 'r':
-			t.region = optarg;
-			break;
 		case 'n':
 			ns_filter = optarg;
-			break;
-		case PKD_LONGOPT_IMAGE:
-			t.image = optarg;
 			break;
 		}
 	}
 	if (c < 0)
 		return g.status;
-	if (pkd_no_operands(argc, argv))
-		return PKD_EXIT_USAGE;
 	if (!want_r && !want_n)
 		want_r = want_n = true;
 	if (pkd_open(&t, &rs))

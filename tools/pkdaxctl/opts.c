@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend.h"
 #include "opts.h"
 #include "pkdaxctl.h"
 
@@ -64,7 +65,20 @@ int pkd_getopt(struct pkd_getopt *g, int argc, char **argv)
 
 	if (!g->shorts[0])
 		build(g);
-	c = getopt_long(argc, argv, g->shorts, g->longs, NULL);
+	for (;;) {
+		c = getopt_long(argc, argv, g->shorts, g->longs, NULL);
+		if (g->target && c == PKD_SHORT_REGION)
+			g->target->region = optarg;
+		else if (g->target && c == PKD_LONGOPT_IMAGE)
+			g->target->image = optarg;
+		else
+			break;
+	}
+	if (c == -1 && !g->cl->operands && optind < argc) {
+		g->status = pkd_usage_err("unexpected argument '%s'; see pkdaxctl %s --help",
+					  argv[optind], pkd_cmd);
+		return -1;
+	}
 	if (c == -1)
 		return 0;
 	if (c == 'h') {
@@ -77,14 +91,6 @@ int pkd_getopt(struct pkd_getopt *g, int argc, char **argv)
 		return -1;
 	}
 	return c;
-}
-
-int pkd_no_operands(int argc, char **argv)
-{
-	if (optind < argc)
-		return pkd_usage_err("unexpected argument '%s'; see pkdaxctl %s --help",
-				     argv[optind], pkd_cmd);
-	return 0;
 }
 
 /* Word @s of @len bytes at *col, on a new line indented by @indent if full */

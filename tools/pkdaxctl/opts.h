@@ -11,6 +11,8 @@
 #include <getopt.h>
 #include <stdio.h>
 
+struct pkd_target;
+
 /* Codes of options without a short letter: above every character */
 enum {
 	PKD_LONGOPT_IMAGE = 256,
@@ -33,7 +35,8 @@ struct pkd_opt {
 };
 
 /* Options several commands share, declared here once */
-#define PKD_OPT_REGION_AS(help)	{ "region", 'r', "REGION", help, 0 }
+#define PKD_SHORT_REGION	'r'
+#define PKD_OPT_REGION_AS(help)	{ "region", PKD_SHORT_REGION, "REGION", help, 0 }
 #define PKD_OPT_REGION	PKD_OPT_REGION_AS("only region REGION (pkernN or N)")
 #define PKD_OPT_IMAGE	{ "image", PKD_LONGOPT_IMAGE, "FILE", \
 			  "act on the region image FILE instead of live regions", 0 }
@@ -43,7 +46,8 @@ struct pkd_opt {
 
 /* One command's command line, for its --help and its parser */
 struct pkd_cmdline {
-	const char *operands;		/* synopsis before the options, or NULL */
+	/* synopsis before the options; NULL: the command takes no operands */
+	const char *operands;
 	const struct pkd_opt *opts;	/* ends with PKD_OPT_END */
 	const char *notes;		/* --help text after the options, or NULL */
 };
@@ -53,6 +57,7 @@ struct pkd_cmdline {
 /* getopt_long's view of a pkd_cmdline, made on the first pkd_getopt() */
 struct pkd_getopt {
 	const struct pkd_cmdline *cl;
+	struct pkd_target *target;	/* where -r and --image go, or NULL */
 	char shorts[2 + 2 * PKD_OPTS_MAX];	/* ':', then "x" or "x:" each */
 	struct option longs[PKD_OPTS_MAX + 1];
 	int status;		/* exit status once pkd_getopt() returned -1 */
@@ -61,12 +66,11 @@ struct pkd_getopt {
 /*
  * The next option's code (its pkd_opt.val, optarg set as by getopt_long),
  * 0 after the last one, or -1 when the command is to end now with exit
- * status g->status: --help was printed, or a bad option reported.
+ * status g->status: --help was printed, or a bad option, or an operand
+ * to a command that takes none, reported.  With g->target set, -r and
+ * --image are stored there and not returned.
  */
 int pkd_getopt(struct pkd_getopt *g, int argc, char **argv);
-
-/* Usage error unless optind is past every argument; 0 if it is */
-int pkd_no_operands(int argc, char **argv);
 
 void pkd_usage(FILE *f, const struct pkd_cmdline *cl);
 
