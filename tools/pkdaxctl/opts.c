@@ -3,6 +3,7 @@
  * Turns a command's option table into what getopt_long parses with and
  * into its --help text, so an option is added or changed in one place.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,11 @@
 
 #define WIDTH		79	/* --help wraps before this column */
 #define HELP_COL_MAX	26	/* longer option names put help on the next line */
+
+static bool has_short(const struct pkd_opt *o)
+{
+	return o->val < PKD_LONGOPT_BASE;
+}
 
 static void build(struct pkd_getopt *g)
 {
@@ -32,7 +38,7 @@ static void build(struct pkd_getopt *g)
 			.has_arg = o->arg ? required_argument : no_argument,
 			.val = o->val,
 		};
-		if (o->val < PKD_LONGOPT_IMAGE) {
+		if (has_short(o)) {
 			*s++ = (char)o->val;
 			if (o->arg)
 				*s++ = ':';
@@ -81,7 +87,7 @@ int pkd_getopt(struct pkd_getopt *g, int argc, char **argv)
 	}
 	if (c == -1)
 		return 0;
-	if (c == 'h') {
+	if (c == PKD_SHORT_HELP) {
 		pkd_usage(stdout, g->cl);
 		g->status = PKD_EXIT_OK;
 		return -1;
@@ -126,7 +132,7 @@ static void put_synopsis(FILE *f, int *col, int indent, const struct pkd_opt *o)
 	char name[64], buf[160];
 	int len;
 
-	if (o->val < PKD_LONGOPT_IMAGE)
+	if (has_short(o))
 		snprintf(name, sizeof(name), "-%c", o->val);
 	else
 		snprintf(name, sizeof(name), "--%s", o->name);
@@ -142,7 +148,7 @@ static int put_names(FILE *f, const struct pkd_opt *o)
 {
 	int len;
 
-	if (o->val < PKD_LONGOPT_IMAGE)
+	if (has_short(o))
 		len = fprintf(f, "  -%c, ", o->val);
 	else
 		len = fprintf(f, "      ");
@@ -195,7 +201,7 @@ void pkd_usage(FILE *f, const struct pkd_cmdline *cl)
 void pkd_list_opts(FILE *f, const struct pkd_cmdline *cl)
 {
 	for (const struct pkd_opt *o = cl->opts; o->name; o++) {
-		if (o->val < PKD_LONGOPT_IMAGE)
+		if (has_short(o))
 			fprintf(f, "-%c ", o->val);
 		fprintf(f, "--%s%s%s\n", o->name, o->arg ? "=" : "",
 			o->arg ? o->arg : "");

@@ -15,7 +15,8 @@ struct pkd_target;
 
 /* Codes of options without a short letter: above every character */
 enum {
-	PKD_LONGOPT_IMAGE = 256,
+	PKD_LONGOPT_BASE = 256,
+	PKD_LONGOPT_IMAGE = PKD_LONGOPT_BASE,
 	PKD_LONGOPT_CMD,	/* first code free for a command's own */
 };
 
@@ -27,10 +28,11 @@ struct pkd_opt {
 	int val;		/* short letter, or a PKD_LONGOPT_* code */
 	/*
 	 * Placeholder of the value, NULL for an option that takes none.
-	 * "a|b|c" lists every value; the completion offers them.
+	 * The completion goes by it: FILE, REGION and NAMESPACE (an
+	 * existing one) are completed, and "a|b|c" offers a, b and c.
 	 */
 	const char *arg;
-	const char *help;	/* for --help; wrapped to fit the terminal */
+	const char *help;	/* for --help, wrapped at 79 columns */
 	unsigned int flags;
 };
 
@@ -41,7 +43,8 @@ struct pkd_opt {
 #define PKD_OPT_IMAGE	{ "image", PKD_LONGOPT_IMAGE, "FILE", \
 			  "act on the region image FILE instead of live regions", 0 }
 #define PKD_OPT_HUMAN	{ "human", 'u', NULL, "human-readable sizes, hex offsets", 0 }
-#define PKD_OPT_HELP	{ "help", 'h', NULL, "print this help and exit", 0 }
+#define PKD_SHORT_HELP	'h'
+#define PKD_OPT_HELP	{ "help", PKD_SHORT_HELP, NULL, "print this help and exit", 0 }
 #define PKD_OPT_END	{ NULL, 0, NULL, NULL, 0 }
 
 /* One command's command line, for its --help and its parser */
