@@ -276,6 +276,8 @@ const char *pkern_strerror(int err);
 const char *pkern_problem_str(enum pkern_problem_code code);
 const char *pkern_kind_str(u32 kind);
 u32 pkern_uapi_state(int status);
+int pkern_errno(int err);
+int pkern_err_from_errno(int errnum);
 
 #define pkern_for_each_ns(r, ns) \
 	for ((ns) = pkern_ns_next((r), NULL); (ns); (ns) = pkern_ns_next((r), (ns)))

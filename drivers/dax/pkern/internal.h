@@ -118,7 +118,6 @@ void pkern_region_remove(struct pkern_rgn *rgn);
 int pkern_region_reload(struct pkern_rgn *rgn);
 void pkern_region_sync_children(struct pkern_rgn *rgn);
 u64 pkern_region_data_start(const struct pkern_rgn *rgn);
-int pkern_errno(int pkern_err);
 extern const struct pkern_media_ops pkern_media_ops;
 
 /* ns.c */

@@ -15,42 +15,6 @@
 
 #include "internal.h"
 
-/**
- * pkern_errno() - map a lib/ error to an errno for userspace
- * @pkern_err: 0 or a negative PKERN_E_* code
- *
- * STATE (and the load states that imply it) maps to ENXIO: the region
- * exists but has no usable label set to operate on.
- *
- * Return: 0 or a negative errno.
- */
-int pkern_errno(int pkern_err)
-{
-	switch (-pkern_err) {
-	case PKERN_OK:
-		return 0;
-	case PKERN_E_EXIST:
-	case PKERN_E_HAS_LABELS:
-		return -EEXIST;
-	case PKERN_E_NOSPC:
-	case PKERN_E_NOSLOT:
-	case PKERN_E_TOO_SMALL:
-		return -ENOSPC;
-	case PKERN_E_NOENT:
-		return -ENOENT;
-	case PKERN_E_INVAL:
-		return -EINVAL;
-	case PKERN_E_STATE:
-	case PKERN_E_UNFORMATTED:
-	case PKERN_E_VERSION:
-	case PKERN_E_SIZE_CHANGED:
-	case PKERN_E_CORRUPT:
-		return -ENXIO;
-	default:
-		return -EIO;
-	}
-}
-
 static const char *pkern_where_str(enum pkern_where w)
 {
 	switch (w) {
