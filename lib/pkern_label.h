@@ -275,6 +275,8 @@ u64 pkern_free_bytes(const struct pkern_region *r, u64 align, u64 *largest);
 const char *pkern_strerror(int err);
 const char *pkern_problem_str(enum pkern_problem_code code);
 const char *pkern_kind_str(u32 kind);
+const char *pkern_state_str(u32 state);
+const char *pkern_where_str(enum pkern_where where);
 u32 pkern_uapi_state(int status);
 int pkern_errno(int err);
 int pkern_err_from_errno(int errnum);

@@ -101,7 +101,6 @@ int pkd_live_ids(int **ids);
 
 /* Update @state/@available/@largest from @lr (images) */
 void pkd_region_refresh_space(struct pkd_region *r);
-const char *pkd_state_str(u32 state);
 /* Message for a negative PKERN_E_ / PKD_E_ code */
 const char *pkd_strerror(const struct pkd_region *r, int err);
 

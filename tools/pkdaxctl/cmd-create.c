@@ -111,7 +111,7 @@ static int need_ready(const struct pkd_region *r)
 		break;
 	default:
 		pkd_err("%s is not usable (state %s); see pkdaxctl check", r->dev,
-		       pkd_state_str(r->state));
+		       pkern_state_str(r->state));
 		break;
 	}
 	return -1;

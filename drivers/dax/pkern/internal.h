@@ -132,7 +132,6 @@ extern const struct file_operations pkern_ctl_fops;
 /* sysfs.c */
 extern const struct attribute_group *pkern_region_groups[];
 extern const struct attribute_group *pkern_ns_groups[];
-const char *pkern_state_str(u32 state);
 
 /* pool_kapi.c */
 void pkern_pool_detach(struct pkern_nsdev *nd);

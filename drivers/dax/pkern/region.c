@@ -15,22 +15,6 @@
 
 #include "internal.h"
 
-static const char *pkern_where_str(enum pkern_where w)
-{
-	switch (w) {
-	case PKERN_AT_SB0:
-		return "superblock copy 0";
-	case PKERN_AT_SB1:
-		return "superblock copy 1";
-	case PKERN_AT_IDX0:
-		return "index block 0";
-	case PKERN_AT_IDX1:
-		return "index block 1";
-	default:
-		return "label area";
-	}
-}
-
 /* One line per problem found while loading, naming region and slot. */
 static void pkern_report(void *arg, const struct pkern_problem *p)
 {
