@@ -24,6 +24,10 @@
 
 #include "internal.h"
 
+/* ioctl names and UUIDs go to lib as they are: same sizes as on media */
+static_assert(PKERN_NAME_MAX == PKERN_NAME_LEN);
+static_assert(sizeof_field(struct pkern_create, uuid) == PKERN_UUID_LEN);
+
 static int pkern_get_arg(void *karg, size_t ksize, void __user *uarg)
 {
 	u32 argsz;
