@@ -88,7 +88,8 @@ static int check_args(struct pkern_create_params *p, bool have_size)
 	if (p->place_align > p->align) {
 		if (have_size && p->size % p->place_align)
 			return pkd_usage_err("guest namespaces start and end on 2 MiB boundaries (device-dax adds memory in 2 MiB sections); use e.g. -s %lluM",
-					    (unsigned long long)(p->size / PKERN_ALIGN_2M + 1) * 2);
+					    (unsigned long long)((p->size / p->place_align + 1) *
+								 (p->place_align >> 20)));
 		if (p->offset != PKERN_OFFSET_ANY &&
 		    p->offset % p->place_align)
 			return pkd_usage_err("offset %#llx of a guest namespace is not a multiple of 2 MiB",
