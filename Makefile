@@ -8,6 +8,8 @@
 #   make fuzz      run the label-format fuzzer for FUZZ_SECONDS
 #   make demo      the kexec live-update demo in QEMU
 #   make install   module, pkdaxctl, man pages, udev/modprobe config
+#   make checkpatch  kernel style (checkpatch --strict, kernel-doc) of
+#                  KERNEL_STYLE_FILES, which each build.mk appends to
 
 TOP	:= $(abspath .)
 B	:= $(TOP)/build
@@ -31,7 +33,8 @@ PREFIX	?= /usr/local
 DESTDIR	?=
 
 ALL	:=
-CHECK	:=
+CHECK	:= checkpatch
+KERNEL_STYLE_FILES :=
 
 .PHONY: all check deps fuzz demo install clean kernel-source checkpatch
 
@@ -69,14 +72,21 @@ $(KSRC)/.stamp: $(KSRC_TAR)
 	tar xJf $(KSRC_TAR) -C $(KSRC) --strip-components=1 \
 		--wildcards 'linux-source-6.12/drivers/dax/*.h' \
 		'linux-source-6.12/scripts/checkpatch.pl' \
+		'linux-source-6.12/scripts/kernel-doc' \
 		'linux-source-6.12/scripts/spelling.txt' \
 		'linux-source-6.12/scripts/const_structs.checkpatch'
 	@touch $@
 
-CHECKPATCH_FILES ?= $(wildcard lib/*.[ch] drivers/dax/pkern/*.[ch] drivers/iommu/*.[ch] include/uapi/linux/*.h)
+# Every kernel-side file: checkpatch --strict and kernel-doc, any warning
+# fails.  SPDX_LICENSE_TAG: lib/ is dual-licensed; MACRO_ARG_REUSE and
+# PREFER_KERNEL_TYPES: lib/'s iterator macro and its userspace glue.
 checkpatch: kernel-source
 	perl $(KSRC)/scripts/checkpatch.pl --no-tree --strict --quiet \
-		--ignore SPDX_LICENSE_TAG,MACRO_ARG_REUSE,PREFER_KERNEL_TYPES -f $(CHECKPATCH_FILES)
+		--ignore SPDX_LICENSE_TAG,MACRO_ARG_REUSE,PREFER_KERNEL_TYPES \
+		-f $(KERNEL_STYLE_FILES)
+	@out=$$(perl $(KSRC)/scripts/kernel-doc -none $(KERNEL_STYLE_FILES) 2>&1); \
+	if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
+	@echo "checkpatch: $(words $(KERNEL_STYLE_FILES)) files clean"
 
 clean:
 	rm -rf $(B)

@@ -23,3 +23,4 @@ $(LIBPKERN_SAN): $(LIB_SAN_OBJS)
 	ar rcs $@ $^
 
 ALL += $(LIBPKERN)
+KERNEL_STYLE_FILES += $(wildcard $(TOP)/lib/*.[ch])

@@ -4,17 +4,21 @@
  *
  * The label code is compiled unchanged into the kernel module and into
  * userspace.  It includes only this header, which maps fixed-width types,
- * little-endian conversion, memcpy/memset and the CRC-32 to whatever the
- * build environment provides.
+ * little-endian conversion, memcpy/memset, errno values and the CRC-32 to
+ * whatever the build environment provides, and brings in the uapi header
+ * (namespace kinds and region states are its values).
  */
 #ifndef PKERN_COMPAT_H
 #define PKERN_COMPAT_H
 
 #ifdef __KERNEL__
+#include <linux/array_size.h>
 #include <linux/types.h>
+#include <linux/errno.h>
 #include <linux/string.h>
 #include <linux/crc32.h>
 #include <asm/byteorder.h>
+#include <uapi/linux/pkern.h>
 
 /* Same polynomial and conditioning as zlib's crc32(): init ~0, final xor. */
 static inline u32 pkern_crc32(const void *buf, size_t len)
@@ -23,6 +27,7 @@ static inline u32 pkern_crc32(const void *buf, size_t len)
 }
 
 #else /* userspace */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
@@ -31,11 +36,15 @@ static inline u32 pkern_crc32(const void *buf, size_t len)
 #include <zlib.h>
 /* __le16/32/64 as the uapi headers define them, so tools can mix both */
 #include <linux/types.h>
+/* userspace builds with -I include/uapi: this is the uapi header */
+#include <linux/pkern.h>
 
 typedef uint8_t u8;
 typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define cpu_to_le16(x) htole16(x)
 #define cpu_to_le32(x) htole32(x)

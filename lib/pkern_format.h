@@ -47,9 +47,7 @@
 #define PKERN_NAME_LEN		64	/* including the terminating NUL */
 #define PKERN_UUID_LEN		16
 
-/* Namespace kinds */
-#define PKERN_KIND_GUEST	1	/* guest memory, exposed as device-dax */
-#define PKERN_KIND_IOMMU	2	/* IOMMU page-table pool */
+/* A label's kind is a uapi PKERN_KIND_* value (pkern_compat.h) */
 
 /* Label flags: bits 0-15 must be understood to use the label */
 #define PKERN_LABEL_INCOMPAT_MASK	0x0000ffffU
@@ -126,7 +124,8 @@ struct pkern_index {
  * struct pkern_label - one namespace, stored in a label slot
  * @uuid: namespace UUID, never all zero, unique in the region
  * @name: NUL-terminated name, 1..63 characters, unique in the region
- * @kind: PKERN_KIND_*; unknown kinds are kept but never exposed
+ * @kind: PKERN_KIND_GUEST or PKERN_KIND_IOMMU (the uapi values); unknown
+ *	kinds are kept but never exposed
  * @flags: bits in PKERN_LABEL_INCOMPAT_MASK must be known to use the label
  * @offset: start of the namespace, from the start of the region
  * @size: length in bytes, a multiple of @align

@@ -9,15 +9,43 @@
  * fault-injecting test backend all run the same code.
  *
  * Functions return 0 or a negative PKERN_E_* code; pkern_strerror() names
- * it.  Media contents are untrusted: nothing read from media is used
- * before it has been checked.
+ * it and pkern_errno() gives the errno that reports it across the ioctl
+ * boundary.  Media contents are untrusted: nothing read from media is
+ * used before it has been checked.
+ *
+ * State after an update: pkern_format(), pkern_create() and
+ * pkern_destroy() leave struct pkern_region describing what the media
+ * holds, whatever they return.  A refusal writes nothing and changes
+ * nothing; a failed scrub (-PKERN_E_IO) happens before a new label is
+ * written or after the index committed, so the state in memory is still
+ * the media's; after a failed label write or persist (-PKERN_E_IO) the
+ * region has been loaded again from the media, exactly as by pkern_load()
+ * (which may itself find the media unreadable: then @status says so).
+ * Callers never have to re-read the media to recover.
  */
 #ifndef PKERN_LABEL_H
 #define PKERN_LABEL_H
 
 #include "pkern_format.h"
 
-/* Error codes, returned negated */
+/**
+ * enum pkern_err - error codes, returned negated
+ * @PKERN_OK: success
+ * @PKERN_E_IO: a media callback failed
+ * @PKERN_E_UNFORMATTED: no valid superblock
+ * @PKERN_E_VERSION: live superblock has an unknown major
+ * @PKERN_E_SIZE_CHANGED: formatted for a different region size
+ * @PKERN_E_CORRUPT: superblock fine, no usable index block
+ * @PKERN_E_INVAL: bad request argument
+ * @PKERN_E_EXIST: name or UUID already in use
+ * @PKERN_E_NOSPC: no free extent large enough
+ * @PKERN_E_NOSLOT: every label slot is in use
+ * @PKERN_E_NOENT: no such namespace
+ * @PKERN_E_HAS_LABELS: format would drop live namespaces
+ * @PKERN_E_TOO_SMALL: region cannot hold labels plus data
+ * @PKERN_E_STATE: operation needs a loaded, usable region
+ * @PKERN_E_MAX: number of codes
+ */
 enum pkern_err {
 	PKERN_OK = 0,
 	PKERN_E_IO,		/* a media callback failed */
@@ -68,12 +96,25 @@ enum pkern_problem_code {
 	PKERN_P_MAX
 };
 
+/**
+ * enum pkern_severity - how bad a problem is
+ * @PKERN_SEV_WARN: redundancy lost; nothing unusable
+ * @PKERN_SEV_ERROR: a namespace or the region is unusable
+ */
 enum pkern_severity {
 	PKERN_SEV_WARN,		/* redundancy lost; nothing unusable */
 	PKERN_SEV_ERROR,	/* a namespace or the region is unusable */
 };
 
-/* Where a problem was found */
+/**
+ * enum pkern_where - where a problem was found
+ * @PKERN_AT_SB0: superblock copy 0
+ * @PKERN_AT_SB1: superblock copy 1
+ * @PKERN_AT_IDX0: index block 0
+ * @PKERN_AT_IDX1: index block 1
+ * @PKERN_AT_SLOT: a label slot (struct pkern_problem.slot)
+ * @PKERN_AT_REGION: the region as a whole
+ */
 enum pkern_where {
 	PKERN_AT_SB0, PKERN_AT_SB1, PKERN_AT_IDX0, PKERN_AT_IDX1,
 	PKERN_AT_SLOT, PKERN_AT_REGION,
@@ -97,6 +138,7 @@ struct pkern_problem {
 	u64 value;
 };
 
+/* Called by pkern_load_report() once per problem found */
 typedef void (*pkern_report_fn)(void *arg, const struct pkern_problem *p);
 
 /**
@@ -132,6 +174,16 @@ struct pkern_media {
  * struct pkern_sb_info - decoded superblock copy
  * @problem: PKERN_P_NONE if this copy is valid, else why not;
  *	PKERN_P_SB_NONE if the block is blank (no magic)
+ * @major: format major version
+ * @minor: format minor version
+ * @seq: format sequence
+ * @region_size: region size the label area was formatted for
+ * @label_size: bytes used by labels
+ * @data_start: first byte of the data area
+ * @granule: allocation granule of the data area
+ * @slot_size: bytes per label slot
+ * @nslots: number of label slots
+ * @uuid: region UUID
  */
 struct pkern_sb_info {
 	enum pkern_problem_code problem;
@@ -150,6 +202,10 @@ struct pkern_sb_info {
  * struct pkern_index_info - decoded index block
  * @problem: PKERN_P_NONE if valid; PKERN_P_IDX_NONE if blank or bound to
  *	another superblock (stale), else the checksum/bitmap problem
+ * @generation: update generation of the block
+ * @sb_seq: superblock sequence the block is bound to
+ * @nslots: slot count recorded in the block
+ * @nr_used: used-slot count recorded in the block
  */
 struct pkern_index_info {
 	enum pkern_problem_code problem;
@@ -161,8 +217,17 @@ struct pkern_index_info {
 
 /**
  * struct pkern_ns - a decoded label in a used slot
- * @problem: PKERN_P_NONE when usable, else the first reason it is not
+ * @uuid: namespace UUID
+ * @name: NUL-terminated name (as found; may be invalid if @problem says so)
+ * @kind: PKERN_KIND_* value
+ * @flags: label flags
+ * @offset: start of the extent, from the start of the region
+ * @size: bytes of the extent
+ * @align: the label's alignment
+ * @create_gen: index generation that first made the label live
+ * @slot: label slot
  * @other: conflicting slot for overlap/duplicate problems
+ * @problem: PKERN_P_NONE when usable, else the first reason it is not
  */
 struct pkern_ns {
 	u8 uuid[PKERN_UUID_LEN];
@@ -180,17 +245,25 @@ struct pkern_ns {
 
 /**
  * struct pkern_region - in-memory state of one region
- *
- * Filled by pkern_load()/pkern_format(); kept current by create/destroy.
+ * @media: the media it was loaded from
  * @status: 0 or the negative error of the last load
- * @sb: both superblock copies as found; @active_sb the live one or -1
- * @index: both index blocks as found; @active_index the live one or -1
+ * @sb: both superblock copies as found
+ * @active_sb: index into @sb of the live copy, or -1
+ * @index: both index blocks as found
+ * @active_index: index into @index of the live block, or -1
  * @generation: live index generation
  * @bitmap: live slot bitmap
  * @nr_used: used slots (usable or not)
  * @ns: decoded labels, indexed by slot; valid for used slots only
  * @buf: scratch space for block I/O and for sorting during validation
  *	(keeps kernel stacks small)
+ * @buf.index: an index block being read or written
+ * @buf.sb: a superblock copy being read or written
+ * @buf.label: a label being read or written
+ * @buf.order: slot numbers being sorted
+ *
+ * Filled by pkern_load() and pkern_format(); kept equal to what the media
+ * holds by every update, successful or not (see the top of this file).
  */
 struct pkern_region {
 	struct pkern_media media;
@@ -226,6 +299,9 @@ struct pkern_format_params {
 
 #define PKERN_OFFSET_ANY	(~0ULL)
 
+/* Guest memory starts and ends on this (see pkern_place_align()) */
+#define PKERN_GUEST_PLACE_ALIGN	PKERN_ALIGN_2M
+
 /**
  * struct pkern_create_params - a namespace to create
  * @name: 1..63 characters from [A-Za-z0-9_.:+@-], first one alphanumeric
@@ -234,11 +310,10 @@ struct pkern_format_params {
  * @size: bytes, a non-zero multiple of @align
  * @align: PKERN_ALIGN_4K, _2M or _1G
  * @offset: PKERN_OFFSET_ANY for first fit, else the exact offset wanted
- * @place_align: 0, or a power of two that the extent's start must also
- *	be a multiple of; only matters when larger than @align (the kernel
- *	hot-plugs device-dax memory in 2 MiB sections, so guest memory
- *	starts on 2 MiB even when it is mapped with 4 KiB pages); the label
- *	records only @align
+ * @place_align: 0, or a power of two that the extent's start and size
+ *	must also be multiples of; only matters when larger than @align.
+ *	Set it to pkern_place_align(@kind, @align) for media that will be
+ *	exposed; the label records only @align
  */
 struct pkern_create_params {
 	const char *name;
@@ -261,6 +336,7 @@ int pkern_format(struct pkern_region *r, const struct pkern_media *m,
 int pkern_create(struct pkern_region *r, const struct pkern_create_params *p,
 		 const struct pkern_ns **out);
 int pkern_destroy(struct pkern_region *r, u32 slot);
+u64 pkern_place_align(u32 kind, u64 align);
 
 const struct pkern_ns *pkern_find_name(const struct pkern_region *r,
 				       const char *name);
@@ -275,7 +351,11 @@ u64 pkern_free_bytes(const struct pkern_region *r, u64 align, u64 *largest);
 const char *pkern_strerror(int err);
 const char *pkern_problem_str(enum pkern_problem_code code);
 const char *pkern_kind_str(u32 kind);
+const char *pkern_state_str(u32 state);
+const char *pkern_where_str(enum pkern_where where);
 u32 pkern_uapi_state(int status);
+int pkern_errno(int err);
+int pkern_err_from_errno(int errnum);
 
 #define pkern_for_each_ns(r, ns) \
 	for ((ns) = pkern_ns_next((r), NULL); (ns); (ns) = pkern_ns_next((r), (ns)))

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * Read-only queries on a loaded region: iteration, lookup, name rules and
- * the label-area size.
+ * Read-only queries on a loaded region: iteration, lookup, name and
+ * placement rules and the label-area size.
  */
 #include "pkern_lib.h"
 
@@ -16,6 +16,26 @@ u64 pkern_label_area_size(u32 nslots)
 {
 	return pk_round_up(PKERN_SLOT_OFF + (u64)nslots * PKERN_SLOT_SIZE,
 			   PKERN_GRANULE);
+}
+
+/**
+ * pkern_place_align() - where a namespace of a kind may start and end
+ * @kind: PKERN_KIND_* value
+ * @align: the label's alignment
+ *
+ * The kernel hot-plugs device-dax memory in whole 2 MiB subsections, so
+ * guest memory starts and ends on 2 MiB even when it is mapped with 4 KiB
+ * pages.  The label records only @align.
+ *
+ * Return: the alignment the extent's start and size must both have: the
+ * larger of @align and PKERN_GUEST_PLACE_ALIGN for guest memory, @align
+ * otherwise.
+ */
+u64 pkern_place_align(u32 kind, u64 align)
+{
+	if (kind == PKERN_KIND_GUEST && align < PKERN_GUEST_PLACE_ALIGN)
+		return PKERN_GUEST_PLACE_ALIGN;
+	return align;
 }
 
 static bool name_char(char c, bool first)

@@ -4,8 +4,6 @@
  * for a load status: one mapping, so the driver's sysfs and ioctls and
  * pkdaxctl on an offline image always name a region's state alike.
  */
-#include <linux/pkern.h>
-
 #include "pkern_lib.h"
 
 /**

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * Short lowercase phrases for error codes, problems and kinds, shared by
- * kernel log messages and tool output.
+ * Short lowercase names and phrases for error codes, problems, kinds,
+ * region states and problem locations: one table each, shared by kernel
+ * log messages, sysfs and tool output.
  */
 #include "pkern_lib.h"
 
@@ -49,6 +50,24 @@ static const char *const problem_str[PKERN_P_MAX] = {
 	[PKERN_P_LBL_DUP_UUID]	= "label uuid used by an older namespace",
 };
 
+static const char *const state_str[] = {
+	[PKERN_STATE_UNFORMATTED]	= "unformatted",
+	[PKERN_STATE_READY]		= "ready",
+	[PKERN_STATE_SIZE_CHANGED]	= "size_changed",
+	[PKERN_STATE_VERSION]		= "version",
+	[PKERN_STATE_CORRUPT]		= "corrupt",
+	[PKERN_STATE_IO_ERROR]		= "io_error",
+};
+
+static const char *const where_str[] = {
+	[PKERN_AT_SB0]		= "superblock 0",
+	[PKERN_AT_SB1]		= "superblock 1",
+	[PKERN_AT_IDX0]		= "index 0",
+	[PKERN_AT_IDX1]		= "index 1",
+	[PKERN_AT_SLOT]		= "slot",
+	[PKERN_AT_REGION]	= "region",
+};
+
 /**
  * pkern_strerror() - describe an error code
  * @err: PKERN_E_* value, negated or not
@@ -93,4 +112,31 @@ const char *pkern_kind_str(u32 kind)
 	default:
 		return "unknown";
 	}
+}
+
+/**
+ * pkern_state_str() - name a region state, as sysfs and the tools show it
+ * @state: enum pkern_region_state value
+ *
+ * Return: a static string ("ready", "unformatted", ...), never NULL.
+ */
+const char *pkern_state_str(u32 state)
+{
+	if (state >= ARRAY_SIZE(state_str) || !state_str[state])
+		return "unknown";
+	return state_str[state];
+}
+
+/**
+ * pkern_where_str() - name the place a problem was found
+ * @where: PKERN_AT_* value
+ *
+ * Return: a static string ("superblock 0", "index 1", "slot", ...), never
+ * NULL.
+ */
+const char *pkern_where_str(enum pkern_where where)
+{
+	if ((unsigned int)where >= ARRAY_SIZE(where_str) || !where_str[where])
+		return "unknown";
+	return where_str[where];
 }

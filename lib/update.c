@@ -7,10 +7,21 @@
  * only becomes live if its checksum is intact (an index block with a
  * higher generation, or a superblock copy with a higher sequence).  A
  * crash or failed callback at any point therefore leaves the old or the
- * new state on media.  After any error the in-memory region may describe
- * neither: the caller must pkern_load() again before using it.
+ * new state on media.  Which one a failed callback left is only known to
+ * the media (a write may have landed before its persist failed), so after
+ * one the region is loaded again: it describes the media, never a guess.
  */
 #include "pkern_lib.h"
+
+/* @err from a label write; after a media failure re-read what it left */
+static int update_failed(struct pkern_region *r, int err)
+{
+	struct pkern_media m = r->media;
+
+	if (err == -PKERN_E_IO)
+		pkern_load(r, &m);
+	return err;
+}
 
 static bool has_labels(const struct pkern_region *r)
 {
@@ -63,13 +74,14 @@ static bool media_writable(const struct pkern_media *m)
 
 /**
  * pkern_format() - write an empty label area
- * @r: region state; reloaded on success
+ * @r: region state; loaded from @m first, and again after the writes
  * @m: media
  * @p: region UUID, slot count and force
  *
  * Refuses to drop namespaces (or a state it cannot read) unless @p->force;
  * @r then still describes what is there.  Writes the inactive index block
  * bound to the new sequence first and the inactive superblock copy last.
+ * Whatever the result, @r describes what @m holds.
  *
  * Return: 0, -PKERN_E_INVAL (bad parameters, or a region size that is not
  * a multiple of 4 KiB), -PKERN_E_TOO_SMALL, -PKERN_E_HAS_LABELS,
@@ -81,7 +93,7 @@ int pkern_format(struct pkern_region *r, const struct pkern_media *m,
 	struct pkern_sb_info sb;
 	u64 gen;
 	u32 nslots;
-	int ret;
+	int ret, load;
 
 	ret = pkern_load(r, m);
 	if (ret == -PKERN_E_IO)
@@ -108,14 +120,14 @@ int pkern_format(struct pkern_region *r, const struct pkern_media *m,
 	pk_index_encode(&r->buf.index, gen, &sb, r->bitmap);
 	ret = pk_commit(r, PKERN_INDEX_OFF(r->active_index == 0 ? 1 : 0),
 			&r->buf.index, sizeof(r->buf.index));
-	if (ret)
-		return ret;
-	pk_sb_encode(&r->buf.sb, sb.seq, m->size, nslots, p->uuid);
-	ret = pk_commit(r, PKERN_SB_OFF(r->active_sb == 0 ? 1 : 0),
-			&r->buf.sb, sizeof(r->buf.sb));
-	if (ret)
-		return ret;
-	return pkern_load(r, m);
+	if (!ret) {
+		pk_sb_encode(&r->buf.sb, sb.seq, m->size, nslots, p->uuid);
+		ret = pk_commit(r, PKERN_SB_OFF(r->active_sb == 0 ? 1 : 0),
+				&r->buf.sb, sizeof(r->buf.sb));
+	}
+	/* @r's bitmap was cleared above: re-read the media either way */
+	load = pkern_load(r, m);
+	return ret ? ret : load;
 }
 
 /* Write the inactive index block with @bitmap and commit it. */
@@ -171,6 +183,8 @@ static int check_create(const struct pkern_region *r,
 		return -PKERN_E_INVAL;
 	if (p->place_align & (p->place_align - 1))
 		return -PKERN_E_INVAL;
+	if (p->size & (place_align(p) - 1))
+		return -PKERN_E_INVAL;
 	if (p->offset != PKERN_OFFSET_ANY &&
 	    ((p->offset & (place_align(p) - 1)) || p->offset < sb->data_start ||
 	     p->offset + p->size < p->offset ||
@@ -202,8 +216,9 @@ static int free_slot(const struct pkern_region *r, u32 *slot)
  *
  * Zeroes the extent (if the media has a scrub callback) before the label
  * can make it visible, writes the label into the first free slot, then
- * commits the inactive index block with the slot set.  @r is updated in
- * memory, without reading the media back.
+ * commits the inactive index block with the slot set.  On success @r is
+ * updated in memory, without reading the media back; after a failed
+ * label write it is loaded again (see update_failed()).
  *
  * Return: 0, -PKERN_E_STATE, -PKERN_E_INVAL, -PKERN_E_EXIST,
  * -PKERN_E_NOSLOT, -PKERN_E_NOSPC or -PKERN_E_IO.
@@ -234,13 +249,14 @@ int pkern_create(struct pkern_region *r, const struct pkern_create_params *p,
 	if (ret)
 		return ret;
 
+	/* no label written yet: @r still describes the media */
 	if (m->ops->scrub && m->ops->scrub(m->ctx, off, p->size))
 		return -PKERN_E_IO;
 	pk_label_encode(&r->buf.label, p, off, r->generation + 1);
 	ret = pk_commit(r, PKERN_SLOT_OFF + (u64)slot * PKERN_SLOT_SIZE,
 			&r->buf.label, sizeof(r->buf.label));
 	if (ret)
-		return ret;
+		return update_failed(r, ret);
 	/* the slot is unused until the index commits: safe to fill now */
 	pk_label_decode(&r->buf.label, slot, &r->ns[slot]);
 
@@ -248,7 +264,7 @@ int pkern_create(struct pkern_region *r, const struct pkern_create_params *p,
 	pk_set_bit(bitmap, slot, true);
 	ret = commit_index(r, bitmap);
 	if (ret)
-		return ret;
+		return update_failed(r, ret);
 	r->nr_used++;
 	pk_validate(r);
 	if (out)
@@ -265,7 +281,8 @@ int pkern_create(struct pkern_region *r, const struct pkern_create_params *p,
  * extent if the media has a scrub callback and the bytes are the label's
  * own: its extent passed the range checks and no older label overlaps it.
  * If that scrub fails the namespace is still gone; the error says its
- * bytes may not be zero.
+ * bytes may not be zero.  After a failed index write @r is loaded again,
+ * so either way pkern_find_uuid() tells whether the namespace is gone.
  *
  * Return: 0, -PKERN_E_STATE, -PKERN_E_NOENT or -PKERN_E_IO.
  */
@@ -291,12 +308,13 @@ int pkern_destroy(struct pkern_region *r, u32 slot)
 	pk_set_bit(bitmap, slot, false);
 	ret = commit_index(r, bitmap);
 	if (ret)
-		return ret;
+		return update_failed(r, ret);
 	r->nr_used--;
 	memset(&r->ns[slot], 0, sizeof(r->ns[slot]));
 	r->ns[slot].slot = slot;
 	pk_validate(r);
 
+	/* the index committed: @r describes the media */
 	if (scrub && m->ops->scrub(m->ctx, off, size))
 		return -PKERN_E_IO;
 	return 0;

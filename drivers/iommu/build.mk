@@ -60,5 +60,5 @@ kernel-modules:
 	ln -sf $(TOP)/drivers/iommu/pkern_iommu.c $(TOP)/drivers/iommu/Kbuild \
 		$(KMOD_IOMMU_DIR)/
 	$(MAKE) -C $(KBUILD_OBJ_DIR) M=$(KMOD_IOMMU_DIR) W=1 \
-		PKERN_INC=$(TOP)/drivers/dax/pkern \
+		PKERN_INC=$(TOP)/include \
 		KBUILD_EXTRA_SYMBOLS=$(KMOD_DAX_DIR)/Module.symvers modules

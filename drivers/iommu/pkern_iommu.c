@@ -33,10 +33,9 @@
 #include <linux/iommu.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/pkern.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
-
-#include "pkern.h"
 
 /**
  * struct pkern_iommu_pool - a pkern pool opened for the IOMMU core

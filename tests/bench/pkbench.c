@@ -206,7 +206,7 @@ static int set_name(char *dst, const char *name)
 static int cmd_create(char **argv)
 {
 	struct pkern_create c = { .argsz = sizeof(c),
-				  .kind = PKERN_KIND_GUEST_MEM };
+				  .kind = PKERN_KIND_GUEST };
 	size_t size, align;
 
 	if (parse_size(argv[2], &size) || parse_size(argv[3], &align)) {

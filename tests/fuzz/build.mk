@@ -13,7 +13,8 @@ FUZZ_LIB_SRCS	:= $(addprefix $(TOP)/lib/,codec.c load.c media.c query.c \
 FUZZ_HELPERS	:= $(TOP)/tests/unit/memmedia.c $(TOP)/tests/unit/helpers.c
 FUZZ_CFLAGS	:= -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror \
 		   -fsanitize=fuzzer,address,undefined \
-		   -fno-sanitize-recover=all -I$(TOP)/lib -I$(TOP)/tests/unit
+		   -fno-sanitize-recover=all -I$(TOP)/lib -I$(TOP)/include/uapi \
+		   -I$(TOP)/tests/unit
 FUZZ_MAX_LEN	:= 283000
 
 $(FUZZ_BIN): $(FUZZ_DIR)/fuzz_label.c $(FUZZ_LIB_SRCS) $(FUZZ_HELPERS) \

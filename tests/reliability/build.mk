@@ -22,12 +22,7 @@ FMOD_DIR	:= $(REL_B)/module-faults
 FMOD_KO		:= $(FMOD_DIR)/dax_pkern.ko
 
 $(FMOD_KO): $(MOD_INPUTS) $(KSRC)/.stamp $(REL_DIR)/build.mk
-	@rm -rf $(FMOD_DIR)/lib $(FMOD_DIR)/include
-	@mkdir -p $(FMOD_DIR)/lib $(FMOD_DIR)/include/linux
-	@find $(FMOD_DIR) -maxdepth 1 -name '*.[ch]' -type l -delete
-	@ln -sf $(PKERN_DRV)/*.[ch] $(PKERN_DRV)/Kbuild $(FMOD_DIR)/
-	@ln -sf $(TOP)/lib/*.[ch] $(FMOD_DIR)/lib/
-	@ln -sf $(TOP)/include/uapi/linux/pkern.h $(FMOD_DIR)/include/linux/
+	$(call pkern_module_farm,$(FMOD_DIR))
 	$(MAKE) -C $(KDIR) M=$(FMOD_DIR) CONFIG_DEV_DAX_PKERN=m \
 		PKERN_DAX_INC=$(KSRC)/drivers/dax W=1 \
 		CONFIG_DEV_DAX_PKERN_DEBUG_FAULTS=y modules

@@ -81,28 +81,20 @@ static const struct pkern_media_ops img_media_ops = {
 	.scrub = img_scrub,
 };
 
-static int img_reload(struct pkd_region *r)
-{
-	struct image *im = r->priv;
-	int rc = pkern_load(r->lr, &im->media);
-
-	pkd_region_refresh_space(r);
-	return rc == -PKERN_E_IO ? rc : 0;
-}
-
+/*
+ * lib leaves @lr describing the image after every update, successful or
+ * not; only the derived space figures need refreshing.
+ */
 static int img_format(struct pkd_region *r, const struct pkern_format_params *p,
 		      u32 *nr_lost)
 {
 	struct image *im = r->priv;
 	int rc = pkern_format(r->lr, &im->media, p);
 
-	/* on refusal lib leaves @lr describing what is there */
 	if (rc == -PKERN_E_HAS_LABELS)
 		*nr_lost = r->lr->nr_used;
 	if (rc == -PKERN_E_IO)
 		r->sys_errno = errno;
-	if (rc && rc != -PKERN_E_HAS_LABELS)
-		img_reload(r);
 	pkd_region_refresh_space(r);
 	return rc;
 }
@@ -113,23 +105,16 @@ static int img_create(struct pkd_region *r, const struct pkern_create_params *p,
 	const struct pkern_ns *ns;
 	int rc = pkern_create(r->lr, p, &ns);
 
-	if (rc) {
-		/* lib wants a reload after a media failure */
-		if (rc == -PKERN_E_IO)
-			img_reload(r);
-		return rc;
-	}
-	*slot = ns->slot;
+	if (!rc)
+		*slot = ns->slot;
 	pkd_region_refresh_space(r);
-	return 0;
+	return rc;
 }
 
 static int img_destroy(struct pkd_region *r, const struct pkern_ns *ns)
 {
 	int rc = pkern_destroy(r->lr, ns->slot);
 
-	if (rc == -PKERN_E_IO)
-		img_reload(r);
 	pkd_region_refresh_space(r);
 	return rc;
 }
@@ -154,7 +139,6 @@ static const struct pkd_backend_ops img_ops = {
 	.format = img_format,
 	.create = img_create,
 	.destroy = img_destroy,
-	.reload = img_reload,
 	.close = img_close,
 };
 
@@ -233,6 +217,7 @@ int pkd_image_open(const char *path, u64 create_size, struct pkd_region **out)
 {
 	struct pkd_region *r = calloc(1, sizeof(*r));
 	struct image *im = calloc(1, sizeof(*im));
+	int rc;
 
 	if (!r || !im) {
 		free(r);
@@ -266,7 +251,9 @@ int pkd_image_open(const char *path, u64 create_size, struct pkd_region **out)
 	im->media.size = im->len;
 	r->size = im->len;
 	r->media = &im->media;
-	if (img_reload(r)) {
+	rc = pkern_load(r->lr, &im->media);
+	pkd_region_refresh_space(r);
+	if (rc == -PKERN_E_IO) {
 		pkd_err("cannot read labels of image %s", path);
 		goto fail;
 	}

@@ -5,7 +5,9 @@
  * area with PKERN_IOC_READ_LABELS and runs lib/'s loader over that
  * snapshot, so list/check/inspect decode live media exactly as they
  * decode an image.  One snapshot per load keeps the view consistent with
- * itself even while another process updates the region.
+ * itself even while another process updates the region; every update
+ * takes a new one, so the view follows what the driver did.  The driver
+ * reports lib's errors through lib's errno table, which reads them back.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -76,28 +78,15 @@ static const struct pkern_media_ops live_media_ops = {
 	.persist = live_no_persist,
 };
 
-static int errno_to_err(struct pkd_region *r, int e)
+/* The lib error behind a failed update ioctl, else the tool's own code */
+static int ioctl_err(struct pkd_region *r, int e)
 {
+	int err = pkern_err_from_errno(e);
+
 	r->sys_errno = e;
-	switch (e) {
-	case EEXIST:
-		return -PKERN_E_EXIST;
-	case ENOSPC:
-		return -PKERN_E_NOSPC;
-	case ENOENT:
-		return -PKERN_E_NOENT;
-	case EINVAL:
-		return -PKERN_E_INVAL;
-	case EBUSY:
-		return -PKD_E_BUSY;
-	case ENXIO:
-	case ESTALE:
-		return -PKERN_E_STATE;
-	case EIO:
-		return -PKERN_E_IO;
-	default:
-		return -PKD_E_SYS;
-	}
+	if (err)
+		return err;
+	return e == EBUSY ? -PKD_E_BUSY : -PKD_E_SYS;
 }
 
 /*
@@ -112,7 +101,7 @@ static u64 snapshot_len(const struct pkern_region_info *info)
 	return info->size < PKERN_SLOT_OFF ? info->size : PKERN_SLOT_OFF;
 }
 
-static int live_reload(struct pkd_region *r)
+static int live_load(struct pkd_region *r)
 {
 	struct live *lv = r->priv;
 	u64 len;
@@ -160,17 +149,11 @@ static int live_format(struct pkd_region *r, const struct pkern_format_params *p
 	int rc = 0;
 
 	memcpy(f.uuid, p->uuid, sizeof(f.uuid));
-	if (ioctl(lv->fd, PKERN_IOC_FORMAT, &f)) {
-		if (errno == EEXIST) {
-			*nr_lost = f.nr_lost;
-			rc = -PKERN_E_HAS_LABELS;
-		} else if (errno == ENOSPC) {
-			rc = -PKERN_E_TOO_SMALL;	/* format's only ENOSPC */
-		} else {
-			rc = errno_to_err(r, errno);
-		}
-	}
-	live_reload(r);
+	if (ioctl(lv->fd, PKERN_IOC_FORMAT, &f))
+		rc = ioctl_err(r, errno);
+	if (rc == -PKERN_E_HAS_LABELS)
+		*nr_lost = f.nr_lost;
+	live_load(r);
 	return rc;
 }
 
@@ -184,7 +167,6 @@ static int live_create(struct pkd_region *r, const struct pkern_create_params *p
 		.size = p->size,
 		.align = p->align,
 	};
-	const struct pkern_ns *ns;
 	int rc = 0;
 
 	if (strlen(p->name) >= sizeof(c.name))
@@ -195,17 +177,18 @@ static int live_create(struct pkd_region *r, const struct pkern_create_params *p
 		c.flags |= PKERN_CREATE_FIXED_OFFSET;
 		c.offset = p->offset;
 	}
+	/* the driver applies the placement rule itself (pkern_place_align) */
 	if (ioctl(lv->fd, PKERN_IOC_CREATE, &c))
-		rc = errno_to_err(r, errno);
-	live_reload(r);
+		rc = ioctl_err(r, errno);
+	live_load(r);
 	if (rc)
 		return rc;
-	ns = pkern_find_name(r->lr, p->name);
-	if (!ns) {
-		r->sys_errno = ENOENT;
+	/* the namespace is pkernN.M with M its slot */
+	if (c.dax_id >= PKERN_MAX_SLOTS) {
+		r->sys_errno = EPROTO;
 		return -PKD_E_SYS;
 	}
-	*slot = ns->slot;
+	*slot = c.dax_id;
 	return 0;
 }
 
@@ -220,8 +203,8 @@ static int live_destroy(struct pkd_region *r, const struct pkern_ns *ns)
 	memcpy(d.uuid, ns->uuid, sizeof(d.uuid));
 	snprintf(d.name, sizeof(d.name), "%s", ns->name);
 	if (ioctl(lv->fd, PKERN_IOC_DESTROY, &d))
-		rc = errno_to_err(r, errno);
-	live_reload(r);
+		rc = ioctl_err(r, errno);
+	live_load(r);
 	return rc;
 }
 
@@ -244,7 +227,6 @@ static const struct pkd_backend_ops live_ops = {
 	.format = live_format,
 	.create = live_create,
 	.destroy = live_destroy,
-	.reload = live_reload,
 	.close = live_close,
 };
 
@@ -326,7 +308,7 @@ int pkd_live_open(int id, struct pkd_region **out)
 			pkd_err("cannot open %s: %s", path, strerror(errno));
 		goto fail;
 	}
-	rc = live_reload(r);
+	rc = live_load(r);
 	if (rc) {
 		pkd_err("cannot query %s: %s", path, strerror(r->sys_errno));
 		goto fail;

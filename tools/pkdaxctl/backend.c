@@ -13,22 +13,6 @@
 #include "parse.h"
 #include "pkdaxctl.h"
 
-static const char *const state_names[] = {
-	[PKERN_STATE_UNFORMATTED] = "unformatted",
-	[PKERN_STATE_READY] = "ready",
-	[PKERN_STATE_SIZE_CHANGED] = "size_changed",
-	[PKERN_STATE_VERSION] = "version",
-	[PKERN_STATE_CORRUPT] = "corrupt",
-	[PKERN_STATE_IO_ERROR] = "io_error",
-};
-
-const char *pkd_state_str(u32 state)
-{
-	if (state < sizeof(state_names) / sizeof(state_names[0]))
-		return state_names[state];
-	return "unknown";
-}
-
 void pkd_region_refresh_space(struct pkd_region *r)
 {
 	r->state = pkern_uapi_state(r->lr->status);

@@ -26,10 +26,12 @@ struct pkd_region;
  * @format: write fresh labels; on -PKERN_E_HAS_LABELS fill @nr_lost
  * @create: create a namespace; fill @slot with the label slot it used
  * @destroy: remove the namespace in @ns
- * @reload: refresh @lr (and the live info) after a change
  * @close: release everything
  *
- * Operations return 0 or a negative PKERN_E_ / PKD_E_ code.
+ * Operations return 0 or a negative PKERN_E_ / PKD_E_ code: for a live
+ * region exactly the lib error the driver saw.  Whatever they return,
+ * @lr then describes the region as it is (lib's state after an update on
+ * an image, a fresh snapshot of a live region).
  */
 struct pkd_backend_ops {
 	int (*format)(struct pkd_region *r, const struct pkern_format_params *p,
@@ -37,7 +39,6 @@ struct pkd_backend_ops {
 	int (*create)(struct pkd_region *r, const struct pkern_create_params *p,
 		      u32 *slot);
 	int (*destroy)(struct pkd_region *r, const struct pkern_ns *ns);
-	int (*reload)(struct pkd_region *r);
 	void (*close)(struct pkd_region *r);
 };
 
@@ -101,7 +102,6 @@ int pkd_live_ids(int **ids);
 
 /* Update @state/@available/@largest from @lr (images) */
 void pkd_region_refresh_space(struct pkd_region *r);
-const char *pkd_state_str(u32 state);
 /* Message for a negative PKERN_E_ / PKD_E_ code */
 const char *pkd_strerror(const struct pkd_region *r, int err);
 

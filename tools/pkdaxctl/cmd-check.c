@@ -30,22 +30,6 @@ struct check_ctx {
 	unsigned int errors, warnings;
 };
 
-static const char *const where_names[] = {
-	[PKERN_AT_SB0] = "superblock 0",
-	[PKERN_AT_SB1] = "superblock 1",
-	[PKERN_AT_IDX0] = "index 0",
-	[PKERN_AT_IDX1] = "index 1",
-	[PKERN_AT_SLOT] = "slot",
-	[PKERN_AT_REGION] = "region",
-};
-
-static const char *where_str(enum pkern_where w)
-{
-	if ((unsigned int)w < sizeof(where_names) / sizeof(where_names[0]))
-		return where_names[w];
-	return "unknown";
-}
-
 static bool has_other(enum pkern_problem_code code)
 {
 	return code == PKERN_P_LBL_OVERLAP || code == PKERN_P_LBL_DUP_NAME ||
@@ -60,7 +44,7 @@ static void print_line(const struct check_ctx *cx, const struct pkern_problem *p
 	if (p->where == PKERN_AT_SLOT)
 		snprintf(where, sizeof(where), "slot %u", p->slot);
 	else
-		snprintf(where, sizeof(where), "%s", where_str(p->where));
+		snprintf(where, sizeof(where), "%s", pkern_where_str(p->where));
 	printf("%s: %s: %s", cx->r->dev, where, pkern_problem_str(p->code));
 	if (has_other(p->code))
 		printf(" (conflicts with slot %u)", p->other);
@@ -78,7 +62,7 @@ static void add_json(const struct check_ctx *cx, const struct pkern_problem *p)
 	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "where",
-			       json_object_new_string(where_str(p->where)));
+			       json_object_new_string(pkern_where_str(p->where)));
 	if (p->where == PKERN_AT_SLOT)
 		json_object_object_add(o, "slot",
 				       json_object_new_int((int)p->slot));
@@ -137,7 +121,7 @@ static int check_one(struct pkd_region *r, bool json, struct json_object *out)
 		json_object_object_add(o, "checked",
 				       json_object_new_boolean(true));
 		json_object_object_add(o, "state", json_object_new_string(
-			pkd_state_str(pkern_uapi_state(rc))));
+			pkern_state_str(pkern_uapi_state(rc))));
 		json_object_object_add(o, "errors",
 				       json_object_new_int((int)cx.errors));
 		json_object_object_add(o, "warnings",

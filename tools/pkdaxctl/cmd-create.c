@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * pkdaxctl create-namespace: validate everything the tool can know
- * before touching the region, so a refusal names its cause precisely
- * (the driver would only say EEXIST or ENOSPC), then let the backend
- * create it and print the new namespace the way ndctl does.
+ * pkdaxctl create-namespace: check the command line, let the backend
+ * create the namespace (lib decides every refusal, in the driver for a
+ * live region), then print it the way ndctl does.  A refusal comes back
+ * as the exact lib error; the message names its cause from the region's
+ * labels as they are after the attempt.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -76,25 +77,36 @@ static int check_args(struct pkern_create_params *p, bool have_size)
 	if (p->offset != PKERN_OFFSET_ANY && p->offset % p->align)
 		return pkd_usage_err("offset %#llx is not a multiple of the alignment %s",
 				    (unsigned long long)p->offset, a);
-	if (p->kind == PKERN_KIND_GUEST) {
-		/* the kernel hot-plugs device-dax memory in 2 MiB sections */
-		p->place_align = PKERN_ALIGN_2M;
-		if (have_size && p->size % PKERN_ALIGN_2M)
+	/* lib's placement rule: guest memory starts and ends on 2 MiB */
+	p->place_align = pkern_place_align(p->kind, p->align);
+	if (p->place_align > p->align) {
+		if (have_size && p->size % p->place_align)
 			return pkd_usage_err("guest namespaces start and end on 2 MiB boundaries (device-dax adds memory in 2 MiB sections); use e.g. -s %lluM",
-					    (unsigned long long)(p->size / PKERN_ALIGN_2M + 1) * 2);
+					    (unsigned long long)((p->size / p->place_align + 1) *
+								 (p->place_align >> 20)));
 		if (p->offset != PKERN_OFFSET_ANY &&
-		    p->offset % PKERN_ALIGN_2M)
+		    p->offset % p->place_align)
 			return pkd_usage_err("offset %#llx of a guest namespace is not a multiple of 2 MiB",
 					    (unsigned long long)p->offset);
 	}
 	return 0;
 }
 
-static int need_ready(const struct pkd_region *r)
+/*
+ * Without -s: the largest extent the namespace could take.  With none,
+ * ask for the smallest one anyway; lib's refusal says why there is none.
+ */
+static void default_size(const struct pkd_region *r,
+			 struct pkern_create_params *p)
+{
+	pkern_free_bytes(r->lr, p->place_align, &p->size);
+	if (!p->size)
+		p->size = p->place_align;
+}
+
+static void report_state(const struct pkd_region *r)
 {
 	switch (r->state) {
-	case PKERN_STATE_READY:
-		return 0;
 	case PKERN_STATE_UNFORMATTED:
 		pkd_err("%s has no labels; format it first with: pkdaxctl init-labels %s%s",
 		       r->dev, r->live ? "-r " : "--image ", r->dev);
@@ -105,75 +117,82 @@ static int need_ready(const struct pkd_region *r)
 		break;
 	default:
 		pkd_err("%s is not usable (state %s); see pkdaxctl check", r->dev,
-		       pkd_state_str(r->state));
+		       pkern_state_str(r->state));
 		break;
 	}
-	return -1;
 }
 
-/* Refusals that depend on the region's current labels */
-static int check_region(const struct pkd_region *r,
-			struct pkern_create_params *p, bool have_size)
+/* Which name or UUID is taken, as the labels say after the attempt */
+static void report_exists(const struct pkd_region *r,
+			  const struct pkern_create_params *p)
 {
-	const struct pkern_region *lr = r->lr;
-	const struct pkern_ns *ns;
-	char h[64], a[64], s[64];
-	u64 largest = 0;
+	const struct pkern_ns *ns = pkd_find_name_any(r->lr, p->name);
 
-	if (need_ready(r))
-		return -1;
-	ns = pkd_find_name_any(lr, p->name);
 	if (ns) {
 		pkd_err("name '%s' is already used in %s (slot %u); pick another name or destroy that namespace first",
 		       p->name, r->dev, ns->slot);
-		return -1;
+		return;
 	}
-	ns = pkd_find_uuid_any(lr, p->uuid);
+	ns = pkd_find_uuid_any(r->lr, p->uuid);
 	if (ns) {
 		pkd_err("UUID is already used by '%s' in %s (slot %u); pick another UUID or omit --uuid",
 		       ns->name, r->dev, ns->slot);
-		return -1;
+		return;
 	}
-	if (lr->nr_used >= lr->sb[lr->active_sb].nslots) {
-		pkd_err("all %u label slots of %s are in use; destroy a namespace first",
-		       lr->sb[lr->active_sb].nslots, r->dev);
-		return -1;
-	}
-	/* where it may start: guest memory also needs 2 MiB placement */
-	pkern_free_bytes(lr, p->place_align > p->align ? p->place_align :
-			 p->align, &largest);
-	pkd_human_size(largest, h, sizeof(h));
+	pkd_err("cannot create '%s' in %s: %s", p->name, r->dev,
+	       pkd_strerror(r, -PKERN_E_EXIST));
+}
+
+static void report_no_space(const struct pkd_region *r,
+			    const struct pkern_create_params *p,
+			    bool have_size)
+{
+	char h[64], a[64], s[64];
+	u64 largest = 0;
+
 	pkd_human_size(p->align, a, sizeof(a));
+	if (p->offset != PKERN_OFFSET_ANY) {
+		pkd_err("range %#llx-%#llx is not free in %s (or not in its data area); pick a free --offset (see pkdaxctl list) or omit it",
+		       (unsigned long long)p->offset,
+		       (unsigned long long)(p->offset + p->size - 1), r->dev);
+		return;
+	}
 	if (!have_size) {
-		if (!largest) {
-			pkd_err("no free space in %s at alignment %s", r->dev, a);
-			return -1;
-		}
-		p->size = largest;
+		pkd_err("no free space in %s at alignment %s", r->dev, a);
+		return;
 	}
-	if (p->offset == PKERN_OFFSET_ANY && p->size > largest) {
-		pkd_human_size(p->size, s, sizeof(s));
-		pkd_err("no space in %s for %s at alignment %s: the largest free extent is %llu bytes (%s); use a smaller -s",
-		       r->dev, s, a, (unsigned long long)largest, h);
-		return -1;
-	}
-	return 0;
+	pkern_free_bytes(r->lr, p->place_align, &largest);
+	pkd_human_size(largest, h, sizeof(h));
+	pkd_human_size(p->size, s, sizeof(s));
+	pkd_err("no space in %s for %s at alignment %s: the largest free extent is %llu bytes (%s); use a smaller -s",
+	       r->dev, s, a, (unsigned long long)largest, h);
 }
 
 static void report_failure(const struct pkd_region *r,
-			   const struct pkern_create_params *p, int rc)
+			   const struct pkern_create_params *p, bool have_size,
+			   int rc)
 {
+	const struct pkern_region *lr = r->lr;
+
 	switch (-rc) {
-	case PKERN_E_NOSPC:
-		if (p->offset != PKERN_OFFSET_ANY) {
-			pkd_err("range %#llx-%#llx is not free in %s (or not in its data area); pick a free --offset (see pkdaxctl list) or omit it",
-			       (unsigned long long)p->offset,
-			       (unsigned long long)(p->offset + p->size - 1),
-			       r->dev);
+	case PKERN_E_STATE:
+		if (r->state != PKERN_STATE_READY) {
+			report_state(r);
 			return;
 		}
-		pkd_err("no space in %s for %llu bytes; see pkdaxctl list",
-		       r->dev, (unsigned long long)p->size);
+		break;
+	case PKERN_E_EXIST:
+		report_exists(r, p);
+		return;
+	case PKERN_E_NOSLOT:
+		if (lr->active_sb >= 0) {
+			pkd_err("all %u label slots of %s are in use; destroy a namespace first",
+			       lr->sb[lr->active_sb].nslots, r->dev);
+			return;
+		}
+		break;
+	case PKERN_E_NOSPC:
+		report_no_space(r, p, have_size);
 		return;
 	case PKERN_E_INVAL:
 		if (p->offset != PKERN_OFFSET_ANY) {
@@ -263,11 +282,13 @@ int cmd_create(int argc, char **argv)
 	if (pkd_open(&t, &rs))
 		return PKD_EXIT_FAIL;
 	r = pick_region(&rs);
-	if (!r || check_region(r, &p, have_size))
+	if (!r)
 		goto out;
+	if (!have_size)
+		default_size(r, &p);
 	rc = r->ops->create(r, &p, &slot);
 	if (rc) {
-		report_failure(r, &p, rc);
+		report_failure(r, &p, have_size, rc);
 		goto out;
 	}
 	pkd_json_print(pkd_ns_json(r, &r->lr->ns[slot],

@@ -44,7 +44,7 @@ static void report_failure(const struct pkd_region *r,
 			ns->name, r->dev, pkern_problem_str(ns->problem));
 	else if (rc == -PKERN_E_STATE)
 		pkd_err("%s is not usable (state %s): its labels cannot change; see pkdaxctl check",
-		       r->dev, pkd_state_str(r->state));
+		       r->dev, pkern_state_str(r->state));
 	else
 		pkd_err("cannot destroy '%s' in %s: %s", ns->name, r->dev,
 		       pkd_strerror(r, rc));

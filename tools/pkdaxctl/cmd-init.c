@@ -46,10 +46,10 @@ static void report_failure(const struct pkd_region *r,
 	if (rc == -PKERN_E_HAS_LABELS && nr_lost)
 		pkd_err("%s holds %u namespace%s (state %s); formatting would lose %s; add --force to format anyway",
 		       r->dev, nr_lost, nr_lost == 1 ? "" : "s",
-		       pkd_state_str(r->state), nr_lost == 1 ? "it" : "them");
+		       pkern_state_str(r->state), nr_lost == 1 ? "it" : "them");
 	else if (rc == -PKERN_E_HAS_LABELS)
 		pkd_err("%s holds labels this tool cannot use (state %s); see pkdaxctl check, or add --force to format and lose whatever they describe",
-		       r->dev, pkd_state_str(r->state));
+		       r->dev, pkern_state_str(r->state));
 	else if (rc == -PKERN_E_TOO_SMALL)
 		pkd_err("%s (%llu bytes) is too small for %u label slots plus data; use fewer --slots or a larger region",
 		       r->dev, (unsigned long long)r->size,

@@ -201,7 +201,7 @@ static struct json_object *region_json(struct pkd_region *r, unsigned int f)
 
 	add(o, "dev", json_object_new_string(r->dev));
 	add(o, "size", pkd_json_size(r->size, f));
-	add(o, "state", json_object_new_string(pkd_state_str(r->state)));
+	add(o, "state", json_object_new_string(pkern_state_str(r->state)));
 	add(o, "status", json_object_new_string(pkern_strerror(lr->status)));
 	if (lr->active_index >= 0)
 		add(o, "generation", pkd_json_u64(lr->generation));

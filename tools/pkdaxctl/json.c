@@ -122,7 +122,7 @@ struct json_object *pkd_region_json(const struct pkd_region *r,
 	add(o, "size", pkd_json_size(r->size, flags));
 	add(o, "align", pkd_json_size(PKERN_GRANULE, flags));
 	add(o, "type", json_object_new_string("pkern"));
-	add(o, "state", json_object_new_string(pkd_state_str(r->state)));
+	add(o, "state", json_object_new_string(pkern_state_str(r->state)));
 	if (r->live)
 		add(o, "phys_addr", pkd_json_hex(r->phys_addr, flags));
 	if (lr->active_sb >= 0) {

@@ -1,21 +1,21 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # dax_pkern.ko, built out of tree against Debian's 6.12 headers ($(KDIR)).
-# build/module/ gets symlinks to the driver sources, lib/ and the uapi
-# header in the layout the Kbuild file expects; the private dax headers
-# (bus.h, dax-private.h) come from linux-source via `make kernel-source`.
+# build/module/ gets symlinks to the driver sources, lib/ and the two
+# pkern.h headers in the layout the Kbuild file expects; the private dax
+# headers (bus.h, dax-private.h) come from linux-source via
+# `make kernel-source`.
 #
 #   make module                      build/module/dax_pkern.ko
 #   make module PKERN_DEBUG_FAULTS=1 with the debugfs fault-injection knob
 #   make install-module              module, udev rule, modprobe.d file
-#   make check-module                checkpatch on the driver (the pool
-#                                    format is unit-tested in tests/unit)
 
 PKERN_DRV	:= $(TOP)/drivers/dax/pkern
 MOD_DIR		:= $(B)/module
 MOD_KO		:= $(MOD_DIR)/dax_pkern.ko
 MOD_INPUTS	:= $(wildcard $(PKERN_DRV)/*.[ch] $(TOP)/lib/*.[ch]) \
-		   $(PKERN_DRV)/Kbuild $(TOP)/include/uapi/linux/pkern.h
+		   $(PKERN_DRV)/Kbuild $(TOP)/include/linux/pkern.h \
+		   $(TOP)/include/uapi/linux/pkern.h
 MOD_FLAGS	:= CONFIG_DEV_DAX_PKERN=m PKERN_DAX_INC=$(KSRC)/drivers/dax W=1
 ifeq ($(PKERN_DEBUG_FAULTS),1)
 MOD_FLAGS	+= CONFIG_DEV_DAX_PKERN_DEBUG_FAULTS=y
@@ -23,21 +23,29 @@ endif
 UDEV_RULES_DIR	?= /etc/udev/rules.d
 MODPROBE_D_DIR	?= /etc/modprobe.d
 
-.PHONY: module install-module module-clean check-module
+.PHONY: module install-module module-clean
 
 module: $(MOD_KO)
 
-# Rebuild the symlink farm every time: sources may come and go.
+# pkern_module_farm DIR: give DIR the layout the Kbuild file expects, as
+# symlinks: the driver sources, lib/, include/linux/pkern.h (the kernel
+# API) and include/uapi/linux/pkern.h.  Rebuilt every time: sources may
+# come and go.
+define pkern_module_farm
+	@rm -rf $(1)/lib $(1)/include
+	@mkdir -p $(1)/lib $(1)/include/linux $(1)/include/uapi/linux
+	@find $(1) -maxdepth 1 -name '*.[ch]' -type l -delete
+	@ln -sf $(PKERN_DRV)/*.[ch] $(PKERN_DRV)/Kbuild $(1)/
+	@ln -sf $(TOP)/lib/*.[ch] $(1)/lib/
+	@ln -sf $(TOP)/include/linux/pkern.h $(1)/include/linux/
+	@ln -sf $(TOP)/include/uapi/linux/pkern.h $(1)/include/uapi/linux/
+endef
+
 # Kbuild does not notice a reconfigured kernel under an external module;
 # its config and symbol list do
 $(MOD_KO): $(MOD_INPUTS) $(KSRC)/.stamp $(MAKEFILE_LIST) \
 	   $(wildcard $(KDIR)/include/config/auto.conf $(KDIR)/Module.symvers)
-	@rm -rf $(MOD_DIR)/lib $(MOD_DIR)/include
-	@mkdir -p $(MOD_DIR)/lib $(MOD_DIR)/include/linux
-	@find $(MOD_DIR) -maxdepth 1 -name '*.[ch]' -type l -delete
-	@ln -sf $(PKERN_DRV)/*.[ch] $(PKERN_DRV)/Kbuild $(MOD_DIR)/
-	@ln -sf $(TOP)/lib/*.[ch] $(MOD_DIR)/lib/
-	@ln -sf $(TOP)/include/uapi/linux/pkern.h $(MOD_DIR)/include/linux/
+	$(call pkern_module_farm,$(MOD_DIR))
 	$(MAKE) -C $(KDIR) M=$(MOD_DIR) $(MOD_FLAGS) modules
 
 module-clean:
@@ -58,11 +66,6 @@ ifneq ($(wildcard $(KDIR)/Makefile),)
 ALL += module
 endif
 
-PKERN_CHECKPATCH := $(wildcard $(PKERN_DRV)/*.[ch]) $(TOP)/lib/pool.c \
-		    $(TOP)/lib/pkern_pool.h
-
-check-module: $(KSRC)/.stamp
-	perl $(KSRC)/scripts/checkpatch.pl --no-tree --strict --quiet \
-		--ignore SPDX_LICENSE_TAG -f $(PKERN_CHECKPATCH)
-
-CHECK += check-module
+KERNEL_STYLE_FILES += $(wildcard $(PKERN_DRV)/*.[ch]) \
+		      $(TOP)/include/linux/pkern.h \
+		      $(TOP)/include/uapi/linux/pkern.h

@@ -11,7 +11,9 @@
  *
  * Every ioctl needs CAP_SYS_ADMIN and runs under the region mutex, so
  * label updates are serialised; lib/ orders the media writes so that a
- * crash at any point leaves the old or the new label set.
+ * crash at any point leaves the old or the new label set, and decides
+ * every refusal.  Its errors reach userspace through pkern_errno(), the
+ * table the tools read them back with.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -21,6 +23,10 @@
 #include <linux/uuid.h>
 
 #include "internal.h"
+
+/* ioctl names and UUIDs go to lib as they are: same sizes as on media */
+static_assert(PKERN_NAME_MAX == PKERN_NAME_LEN);
+static_assert(sizeof_field(struct pkern_create, uuid) == PKERN_UUID_LEN);
 
 static int pkern_get_arg(void *karg, size_t ksize, void __user *uarg)
 {
@@ -53,13 +59,6 @@ static bool pkern_name_terminated(const char *name)
 static bool pkern_uuid_zero(const u8 *uuid)
 {
 	return !memchr_inv(uuid, 0, PKERN_UUID_LEN);
-}
-
-/* lib/ left its state undefined after a failed update: re-read media. */
-static void pkern_ctl_recover(struct pkern_rgn *rgn)
-{
-	pkern_region_reload(rgn);
-	pkern_region_sync_children(rgn);
 }
 
 static long pkern_ioc_info(struct pkern_rgn *rgn, void __user *uarg)
@@ -102,7 +101,7 @@ static long pkern_ioc_format(struct pkern_rgn *rgn, void __user *uarg)
 {
 	struct pkern_format_params p = { };
 	struct pkern_media m = {
-		.ops = &pkern_media_ops,
+		.ops = &pkern_memremap_media_ops,
 		.ctx = rgn,
 		.size = rgn->size,
 	};
@@ -135,12 +134,12 @@ static long pkern_ioc_format(struct pkern_rgn *rgn, void __user *uarg)
 
 	f.nr_lost = 0;
 	ret = pkern_format(rgn->lr, &m, &p);
+	pkern_region_sync(rgn);
 	if (ret == -PKERN_E_HAS_LABELS) {
 		f.nr_lost = rgn->lr->nr_used;
 		if (copy_to_user(uarg, &f, sizeof(f)))
-			ret = -PKERN_E_IO;
+			return -EFAULT;
 	}
-	pkern_ctl_recover(rgn);
 	if (!ret) {
 		pr_info("%s: formatted (%u label slots, generation %llu)\n",
 			dev_name(&rgn->dev),
@@ -167,8 +166,6 @@ static long pkern_ioc_create(struct pkern_rgn *rgn, void __user *uarg)
 		return -EINVAL;
 	if (!pkern_name_terminated(c.name))
 		return -EINVAL;
-	if (rgn->state != PKERN_STATE_READY)
-		return -ENXIO;
 
 	p.name = c.name;
 	if (pkern_uuid_zero(c.uuid))
@@ -183,12 +180,7 @@ static long pkern_ioc_create(struct pkern_rgn *rgn, void __user *uarg)
 	if (p.offset == PKERN_OFFSET_ANY &&
 	    c.flags & PKERN_CREATE_FIXED_OFFSET)
 		return -EINVAL;
-	/* device-dax hot-plugs guest memory in whole 2 MiB subsections */
-	if (p.kind == PKERN_KIND_GUEST) {
-		if (!IS_ALIGNED(p.size, SUBSECTION_SIZE))
-			return -EINVAL;
-		p.place_align = SUBSECTION_SIZE;
-	}
+	p.place_align = pkern_place_align(p.kind, p.align);
 
 	/* zeroes the memory (killable) before the label makes it visible */
 	rgn->scrub_err = 0;
@@ -197,8 +189,7 @@ static long pkern_ioc_create(struct pkern_rgn *rgn, void __user *uarg)
 		int err = ret == -PKERN_E_IO && rgn->scrub_err ?
 			  rgn->scrub_err : pkern_errno(ret);
 
-		if (ret == -PKERN_E_IO)
-			pkern_ctl_recover(rgn);
+		pkern_region_sync(rgn);
 		if (err == -EINTR)
 			pr_info("%s: create of %s interrupted while zeroing; nothing created\n",
 				dev_name(&rgn->dev), c.name);
@@ -211,7 +202,7 @@ static long pkern_ioc_create(struct pkern_rgn *rgn, void __user *uarg)
 		pr_err("%s: cannot expose new namespace %s (%d); removing it\n",
 		       dev_name(&rgn->dev), c.name, ret);
 		if (pkern_destroy(rgn->lr, ns->slot))
-			pkern_ctl_recover(rgn);
+			pkern_region_sync(rgn);
 		return ret;
 	}
 
@@ -239,8 +230,9 @@ static long pkern_ioc_destroy(struct pkern_rgn *rgn, void __user *uarg)
 		return ret;
 	if (d.flags & ~PKERN_DESTROY_BY_UUID)
 		return -EINVAL;
-	if (rgn->state != PKERN_STATE_READY)
-		return -ENXIO;
+	/* the lookups below need labels lib can update */
+	if (rgn->lr->status)
+		return pkern_errno(-PKERN_E_STATE);
 	if (d.flags & PKERN_DESTROY_BY_UUID) {
 		ns = pkern_find_uuid(rgn->lr, d.uuid);
 	} else {
@@ -249,7 +241,7 @@ static long pkern_ioc_destroy(struct pkern_rgn *rgn, void __user *uarg)
 		ns = pkern_find_name(rgn->lr, d.name);
 	}
 	if (!ns)
-		return -ENOENT;
+		return pkern_errno(-PKERN_E_NOENT);
 	slot = ns->slot;
 	strscpy(name, ns->name, sizeof(name));
 	memcpy(uuid, ns->uuid, sizeof(uuid));
@@ -262,8 +254,8 @@ static long pkern_ioc_destroy(struct pkern_rgn *rgn, void __user *uarg)
 	rgn->scrub_err = 0;
 	ret = pkern_destroy(rgn->lr, slot);
 	if (ret) {
-		pkern_ctl_recover(rgn);
-		if (pkern_find_uuid(rgn->lr, uuid))
+		pkern_region_sync(rgn);
+		if (rgn->lr->status || pkern_find_uuid(rgn->lr, uuid))
 			return pkern_errno(ret);
 		/*
 		 * The label is gone; only zeroing its memory failed (or was

@@ -25,7 +25,7 @@ struct dev_dax;
 struct pkern_rgn;
 
 /**
- * struct pkern_pool - an open iommu page-table pool (see pkern.h)
+ * struct pkern_pool - an open iommu page-table pool (<linux/pkern.h>)
  * @ref: the namespace holds one reference, each pkern_pool_get() one more
  * @holders: outstanding pkern_pool_get()s; destroy is refused while > 0
  * @lock: serialises the allocator; taken in atomic context
@@ -115,11 +115,11 @@ extern struct list_head pkern_regions;
 int pkern_region_add(struct device *parent, int id, phys_addr_t phys,
 		     u64 size);
 void pkern_region_remove(struct pkern_rgn *rgn);
-int pkern_region_reload(struct pkern_rgn *rgn);
-void pkern_region_sync_children(struct pkern_rgn *rgn);
+void pkern_region_sync(struct pkern_rgn *rgn);
 u64 pkern_region_data_start(const struct pkern_rgn *rgn);
-int pkern_errno(int pkern_err);
-extern const struct pkern_media_ops pkern_media_ops;
+
+/* media.c */
+extern const struct pkern_media_ops pkern_memremap_media_ops;
 
 /* ns.c */
 extern struct platform_driver pkern_ns_driver;
@@ -133,7 +133,6 @@ extern const struct file_operations pkern_ctl_fops;
 /* sysfs.c */
 extern const struct attribute_group *pkern_region_groups[];
 extern const struct attribute_group *pkern_ns_groups[];
-const char *pkern_state_str(u32 state);
 
 /* pool_kapi.c */
 void pkern_pool_detach(struct pkern_nsdev *nd);

@@ -100,7 +100,7 @@ static int pkern_media_scrub(void *ctx, u64 off, u64 len)
 	return 0;
 }
 
-const struct pkern_media_ops pkern_media_ops = {
+const struct pkern_media_ops pkern_memremap_media_ops = {
 	.read = pkern_media_read,
 	.write = pkern_media_write,
 	.persist = pkern_media_persist,

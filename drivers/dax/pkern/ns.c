@@ -25,6 +25,9 @@
 #include "dax-private.h"
 #include "internal.h"
 
+/* lib's guest placement is what memremap_pages() needs */
+static_assert(PKERN_GUEST_PLACE_ALIGN % SUBSECTION_SIZE == 0);
+
 static struct pkern_nsdev *pkern_nsdev_of(struct device *dev)
 {
 	struct pkern_nsdev **p = dev_get_platdata(dev);
@@ -40,6 +43,7 @@ static int pkern_ns_probe(struct platform_device *pdev)
 	struct dev_dax_data data;
 	struct dev_dax *dev_dax;
 	struct range range;
+	u64 place;
 	int nid;
 
 	if (!nd)
@@ -49,17 +53,15 @@ static int pkern_ns_probe(struct platform_device *pdev)
 
 	range.start = nd->rgn->phys + nd->ns.offset;
 	range.end = range.start + nd->ns.size - 1;
-	/* labels align offsets within the region; the range may not be */
-	if (!IS_ALIGNED(range.start, nd->ns.align)) {
-		dev_err(&pdev->dev, "%s at %#llx is not %llu-byte aligned in physical memory (the range starts at %pa)\n",
-			nd->ns.name, range.start, nd->ns.align, &nd->rgn->phys);
-		return -EINVAL;
-	}
-	/* memremap_pages() hot-plugs whole 2 MiB subsections */
-	if (!IS_ALIGNED(range.start, SUBSECTION_SIZE) ||
-	    !IS_ALIGNED(nd->ns.size, SUBSECTION_SIZE)) {
-		dev_err(&pdev->dev, "%s at %#llx, %llu bytes, does not start and end on %lu-byte boundaries that device-dax needs; not exposed\n",
-			nd->ns.name, range.start, nd->ns.size, SUBSECTION_SIZE);
+	/*
+	 * Labels place extents within the region; the range itself may not
+	 * be aligned in physical memory.  Check where it really lies.
+	 */
+	place = pkern_place_align(nd->ns.kind, nd->ns.align);
+	if (!IS_ALIGNED(range.start, place) || !IS_ALIGNED(nd->ns.size, place)) {
+		dev_err(&pdev->dev, "%s at %#llx, %llu bytes, does not start and end on the %llu-byte boundaries device-dax needs (the range starts at %pa); not exposed\n",
+			nd->ns.name, range.start, nd->ns.size, place,
+			&nd->rgn->phys);
 		return -EINVAL;
 	}
 	nid = phys_to_target_node(range.start);

@@ -12,7 +12,7 @@
 #include <linux/slab.h>
 
 #include "internal.h"
-#include "pkern.h"
+#include <linux/pkern.h>
 
 /* Bitmap words and pages are written with normal stores: write back. */
 static void pkern_pool_persist(void *ctx, const void *addr, u64 len)
@@ -62,7 +62,7 @@ static int pkern_pool_open_ns(struct pkern_nsdev *nd)
 		       "too small for a pool");
 		memunmap(m.base);
 		kfree(pool);
-		return pkern_errno(ret);
+		return -EIO;
 	}
 	pr_info("%s: pool %s: %llu of %llu pages in use%s\n",
 		dev_name(&rgn->dev), nd->ns.name, pool->st.in_use,
@@ -102,7 +102,7 @@ void pkern_pool_detach(struct pkern_nsdev *nd)
  *
  * Context: process context, may sleep.
  * Return: the pool, or an ERR_PTR(): -ENOENT (no such iommu namespace),
- * -EIO (pool header corrupt), -ENOMEM.
+ * -EIO (pool unusable: header corrupt or namespace too small), -ENOMEM.
  */
 struct pkern_pool *pkern_pool_get(const char *name)
 {
@@ -125,7 +125,7 @@ struct pkern_pool *pkern_pool_get(const char *name)
 		}
 		ret = nd->pool ? 0 : pkern_pool_open_ns(nd);
 		if (ret) {
-			pool = ERR_PTR(ret == -ENXIO ? -EIO : ret);
+			pool = ERR_PTR(ret);
 		} else if (!try_module_get(THIS_MODULE)) {
 			pool = ERR_PTR(-ENODEV);
 		} else {

@@ -15,58 +15,6 @@
 
 #include "internal.h"
 
-/**
- * pkern_errno() - map a lib/ error to an errno for userspace
- * @pkern_err: 0 or a negative PKERN_E_* code
- *
- * STATE (and the load states that imply it) maps to ENXIO: the region
- * exists but has no usable label set to operate on.
- *
- * Return: 0 or a negative errno.
- */
-int pkern_errno(int pkern_err)
-{
-	switch (-pkern_err) {
-	case PKERN_OK:
-		return 0;
-	case PKERN_E_EXIST:
-	case PKERN_E_HAS_LABELS:
-		return -EEXIST;
-	case PKERN_E_NOSPC:
-	case PKERN_E_NOSLOT:
-	case PKERN_E_TOO_SMALL:
-		return -ENOSPC;
-	case PKERN_E_NOENT:
-		return -ENOENT;
-	case PKERN_E_INVAL:
-		return -EINVAL;
-	case PKERN_E_STATE:
-	case PKERN_E_UNFORMATTED:
-	case PKERN_E_VERSION:
-	case PKERN_E_SIZE_CHANGED:
-	case PKERN_E_CORRUPT:
-		return -ENXIO;
-	default:
-		return -EIO;
-	}
-}
-
-static const char *pkern_where_str(enum pkern_where w)
-{
-	switch (w) {
-	case PKERN_AT_SB0:
-		return "superblock copy 0";
-	case PKERN_AT_SB1:
-		return "superblock copy 1";
-	case PKERN_AT_IDX0:
-		return "index block 0";
-	case PKERN_AT_IDX1:
-		return "index block 1";
-	default:
-		return "label area";
-	}
-}
-
 /* One line per problem found while loading, naming region and slot. */
 static void pkern_report(void *arg, const struct pkern_problem *p)
 {
@@ -160,28 +108,24 @@ static void pkern_region_explain(struct pkern_rgn *rgn)
 	}
 }
 
-/**
- * pkern_region_reload() - re-read the labels from media
- * @rgn: region, lock held (or not yet visible)
- *
- * Used at probe and after a failed update, whose in-memory state lib/
- * leaves undefined.  Logs every problem found.
- *
- * Return: the lib/ status of the load.
- */
-int pkern_region_reload(struct pkern_rgn *rgn)
+/* What the region shows follows lib's label state. */
+static void pkern_region_set_state(struct pkern_rgn *rgn)
+{
+	rgn->state = pkern_uapi_state(rgn->lr->status);
+	pkern_region_reserve(rgn);
+}
+
+/* Probe: read the labels, logging every problem found. */
+static void pkern_region_load(struct pkern_rgn *rgn)
 {
 	struct pkern_media m = {
-		.ops = &pkern_media_ops,
+		.ops = &pkern_memremap_media_ops,
 		.ctx = rgn,
 		.size = rgn->size,
 	};
-	int ret;
 
-	ret = pkern_load_report(rgn->lr, &m, pkern_report, rgn);
-	rgn->state = pkern_uapi_state(ret);
-	pkern_region_reserve(rgn);
-	return ret;
+	pkern_load_report(rgn->lr, &m, pkern_report, rgn);
+	pkern_region_set_state(rgn);
 }
 
 static bool pkern_ns_same(const struct pkern_ns *a, const struct pkern_ns *b)
@@ -193,15 +137,11 @@ static bool pkern_ns_same(const struct pkern_ns *a, const struct pkern_ns *b)
 	       a->create_gen == b->create_gen;
 }
 
-/**
- * pkern_region_sync_children() - make the children match the labels
- * @rgn: region, lock held
- *
+/*
  * Every usable namespace of a ready region gets a child device; children
- * whose label went away or changed are removed.  Called after load and
- * after every update.
+ * whose label went away or changed are removed.
  */
-void pkern_region_sync_children(struct pkern_rgn *rgn)
+static void pkern_region_sync_children(struct pkern_rgn *rgn)
 {
 	DECLARE_BITMAP(want, PKERN_MAX_SLOTS);
 	const struct pkern_ns *ns;
@@ -228,6 +168,20 @@ void pkern_region_sync_children(struct pkern_rgn *rgn)
 				       rgn->lr->ns[slot].name, ret);
 		}
 	}
+}
+
+/**
+ * pkern_region_sync() - make the region follow its label state
+ * @rgn: region, lock held
+ *
+ * Called after every update, successful or not: lib leaves the label
+ * state describing the media either way, and the region's state, its
+ * iomem reservation and its child devices follow it.
+ */
+void pkern_region_sync(struct pkern_rgn *rgn)
+{
+	pkern_region_set_state(rgn);
+	pkern_region_sync_children(rgn);
 }
 
 static unsigned int pkern_region_nr_exposed(struct pkern_rgn *rgn)
@@ -303,7 +257,7 @@ int pkern_region_add(struct device *parent, int id, phys_addr_t phys,
 		goto err_put;
 	}
 
-	pkern_region_reload(rgn);
+	pkern_region_load(rgn);
 	if (rgn->state != PKERN_STATE_READY)
 		pkern_region_explain(rgn);
 

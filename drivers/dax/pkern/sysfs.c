@@ -8,28 +8,6 @@
 
 #include "internal.h"
 
-static const char * const pkern_state_names[] = {
-	[PKERN_STATE_UNFORMATTED] = "unformatted",
-	[PKERN_STATE_READY] = "ready",
-	[PKERN_STATE_SIZE_CHANGED] = "size_changed",
-	[PKERN_STATE_VERSION] = "version",
-	[PKERN_STATE_CORRUPT] = "corrupt",
-	[PKERN_STATE_IO_ERROR] = "io_error",
-};
-
-/**
- * pkern_state_str() - name of a region state, as sysfs shows it
- * @state: enum pkern_region_state
- *
- * Return: a static string.
- */
-const char *pkern_state_str(u32 state)
-{
-	if (state < ARRAY_SIZE(pkern_state_names))
-		return pkern_state_names[state];
-	return "unknown";
-}
-
 /* A consistent copy of what the region attributes show. */
 struct pkern_rgn_snap {
 	u64 avail;

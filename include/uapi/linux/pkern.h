@@ -11,11 +11,34 @@
 #ifndef _UAPI_LINUX_PKERN_H
 #define _UAPI_LINUX_PKERN_H
 
-#include <linux/types.h>
+#include <linux/const.h>
 #include <linux/ioctl.h>
+#include <linux/types.h>
 
 #define PKERN_IOC_MAGIC		0xB7
 #define PKERN_NAME_MAX		64	/* including NUL */
+
+/*
+ * Errors.  A refusal by the label code has one errno, the same for every
+ * ioctl, so a caller can tell exactly why (lib/errno.c is the table):
+ *
+ *   EINVAL      bad argument (name, kind, size, alignment, offset, flags)
+ *   EEXIST      the name or UUID is already in use
+ *   ENOSPC      no free extent large enough
+ *   EDQUOT      every label slot is in use
+ *   ENOENT      no such namespace
+ *   ENOTEMPTY   format would drop namespaces (PKERN_FORMAT_FORCE to drop)
+ *   ERANGE      region too small for the label area plus data
+ *   ENXIO       region not ready (unformatted, damaged, going away)
+ *   ENOMEDIUM, EPROTONOSUPPORT, EMEDIUMTYPE, EUCLEAN
+ *               unformatted, unknown format version, formatted for another
+ *               size, no valid index block
+ *   EIO         media access failed
+ *
+ * The driver adds EBUSY (namespace open, mapped or held), EINTR (killed
+ * while zeroing; nothing was created), EPERM, EFAULT, E2BIG (see @argsz),
+ * ENOTTY and ENOMEM.
+ */
 
 /* pkern_region_info.state */
 enum pkern_region_state {
@@ -29,30 +52,45 @@ enum pkern_region_state {
 
 /**
  * struct pkern_region_info - PKERN_IOC_INFO (read)
+ * @argsz: bytes the caller passes
+ * @flags: none defined; must be zero
+ * @region_id: N of pkernN and of daxN.M
+ * @state: enum pkern_region_state
+ * @phys_addr: start of the reserved range
+ * @size: bytes of the range
+ * @data_start: first data byte (label area size); 0 without a superblock
+ * @available_size: free bytes at 4 KiB granularity
+ * @largest_free: largest free extent, 4 KiB aligned
+ * @generation: live label generation
+ * @nr_namespaces: used label slots, usable or not
+ * @nslots: label slots of the live superblock
+ * @uuid: region UUID
  */
 struct pkern_region_info {
 	__u32 argsz;
 	__u32 flags;
-	__u32 region_id;	/* N of pkernN and of daxN.M */
-	__u32 state;		/* enum pkern_region_state */
-	__u64 phys_addr;	/* start of the reserved range */
-	__u64 size;		/* bytes of the range */
-	__u64 data_start;	/* first data byte (label area size) */
-	__u64 available_size;	/* free bytes at 4 KiB granularity */
-	__u64 largest_free;	/* largest free extent, 4 KiB aligned */
-	__u64 generation;	/* live label generation */
-	__u32 nr_namespaces;	/* used label slots, usable or not */
+	__u32 region_id;
+	__u32 state;
+	__u64 phys_addr;
+	__u64 size;
+	__u64 data_start;
+	__u64 available_size;
+	__u64 largest_free;
+	__u64 generation;
+	__u32 nr_namespaces;
 	__u32 nslots;
 	__u8 uuid[16];
 };
 
-#define PKERN_FORMAT_FORCE	(1U << 0)
+#define PKERN_FORMAT_FORCE	_BITUL(0)
 
 /**
  * struct pkern_format - PKERN_IOC_FORMAT (write labels; read result)
+ * @argsz: bytes the caller passes
+ * @flags: PKERN_FORMAT_FORCE drops existing namespaces
  * @uuid: region UUID; all zero lets the kernel pick one
  * @nslots: 0 for the default
- * @nr_lost: out: namespaces that existed (format refused with EEXIST
+ * @nr_lost: out: namespaces that existed (format refused with ENOTEMPTY
  *	unless PKERN_FORMAT_FORCE)
  */
 struct pkern_format {
@@ -63,19 +101,25 @@ struct pkern_format {
 	__u32 nr_lost;
 };
 
-#define PKERN_KIND_GUEST_MEM	1
-#define PKERN_KIND_IOMMU_POOL	2
+/* Namespace kinds; also the kind stored in a label on media */
+#define PKERN_KIND_GUEST	1	/* guest memory, exposed as device-dax */
+#define PKERN_KIND_IOMMU	2	/* IOMMU page-table pool */
 
-#define PKERN_CREATE_FIXED_OFFSET	(1U << 0)
+#define PKERN_CREATE_FIXED_OFFSET	_BITUL(0)
 
 /**
  * struct pkern_create - PKERN_IOC_CREATE
+ * @argsz: bytes the caller passes
+ * @flags: PKERN_CREATE_FIXED_OFFSET places the namespace at @offset
  * @name: NUL-terminated
- * @uuid: all zero lets the kernel pick one
+ * @uuid: all zero lets the kernel pick one; out: the UUID used
  * @kind: PKERN_KIND_*
- * @size, @align: bytes; align 4 KiB, 2 MiB or 1 GiB
+ * @pad: zero
+ * @size: bytes, a multiple of @align (guest memory: of 2 MiB too)
+ * @align: 4 KiB, 2 MiB or 1 GiB
  * @offset: in with PKERN_CREATE_FIXED_OFFSET; out: where it was placed
- * @dax_region, @dax_id: out: /dev/dax<dax_region>.<dax_id> for guest kind
+ * @dax_region: out: N of pkernN.M (and of /dev/daxN.M for guest kind)
+ * @dax_id: out: M, the namespace's label slot
  */
 struct pkern_create {
 	__u32 argsz;
@@ -91,10 +135,14 @@ struct pkern_create {
 	__u32 dax_id;
 };
 
-#define PKERN_DESTROY_BY_UUID	(1U << 0)	/* else by name */
+#define PKERN_DESTROY_BY_UUID	_BITUL(0)	/* else by name */
 
 /**
  * struct pkern_destroy - PKERN_IOC_DESTROY; EBUSY while open or mapped
+ * @argsz: bytes the caller passes
+ * @flags: PKERN_DESTROY_BY_UUID selects by @uuid, else by @name
+ * @name: NUL-terminated name of a usable namespace
+ * @uuid: UUID of a usable namespace
  */
 struct pkern_destroy {
 	__u32 argsz;
@@ -106,13 +154,18 @@ struct pkern_destroy {
 /**
  * struct pkern_read_labels - PKERN_IOC_READ_LABELS: copy raw label-area
  * bytes so tools run the shared label code (check, inspect) on live media
+ * @argsz: bytes the caller passes
+ * @flags: none defined; must be zero
+ * @offset: within the label area
+ * @length: bytes to copy
+ * @buf: user pointer to @length bytes
  */
 struct pkern_read_labels {
 	__u32 argsz;
 	__u32 flags;
-	__u64 offset;		/* within the label area */
+	__u64 offset;
 	__u64 length;
-	__u64 buf;		/* user pointer */
+	__u64 buf;
 };
 
 #define PKERN_IOC_INFO		_IO(PKERN_IOC_MAGIC, 0)

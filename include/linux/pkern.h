@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * dax_pkern kernel API: persistent IOMMU page-table pools.
+ * dax_pkern's kernel API: persistent IOMMU page-table pools.  The control
+ * interface userspace uses is <uapi/linux/pkern.h>.
  *
  * An `iommu` namespace of a pkern region is a pool of 4 KiB pages whose
  * allocation state survives kexec (layout: lib/pkern_pool.h).  The IOMMU
@@ -10,10 +11,11 @@
  *
  * Allocation and free never sleep and may be called in atomic context.
  */
-#ifndef PKERN_H
-#define PKERN_H
+#ifndef _LINUX_PKERN_H
+#define _LINUX_PKERN_H
 
 #include <linux/types.h>
+#include <uapi/linux/pkern.h>
 
 struct pkern_pool;
 
@@ -28,4 +30,4 @@ void *pkern_pool_handoff_area(struct pkern_pool *pool, phys_addr_t *phys,
 u64 pkern_pool_in_use(struct pkern_pool *pool);
 u64 pkern_pool_capacity(struct pkern_pool *pool);
 
-#endif /* PKERN_H */
+#endif /* _LINUX_PKERN_H */
