@@ -64,11 +64,12 @@ check: deps
 
 kernel-source: $(KSRC)/.stamp
 
-$(KSRC)/.stamp: $(KSRC_TAR)
+$(KSRC)/.stamp: $(KSRC_TAR) Makefile
 	@mkdir -p $(KSRC)
 	tar xJf $(KSRC_TAR) -C $(KSRC) --strip-components=1 \
 		--wildcards 'linux-source-6.12/drivers/dax/*.h' \
 		'linux-source-6.12/scripts/checkpatch.pl' \
+		'linux-source-6.12/scripts/kernel-doc' \
 		'linux-source-6.12/scripts/spelling.txt' \
 		'linux-source-6.12/scripts/const_structs.checkpatch'
 	@touch $@
