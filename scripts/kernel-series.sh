@@ -91,6 +91,18 @@ edited_files() {
 	done
 }
 
+# The repository of tree $1: $1/.git, or $1 itself if it is one (the
+# --git-dir of tree).  Not a repository $1 merely lies inside.
+tree_gitdir() {
+	if [ -e "$1/.git" ]; then
+		(cd "$1" && kgit rev-parse --absolute-git-dir)
+	elif [ -f "$1/HEAD" ] && [ -d "$1/objects" ]; then
+		(cd "$1" && pwd)
+	else
+		die "$1: not a tree made by kernel-series.sh tree, nor its --git-dir"
+	fi
+}
+
 cmd_tree() {
 	local gitdir="" sparse="" dir edit first version f top_dir
 	local -a files
@@ -169,7 +181,7 @@ cmd_format() {
 	fi
 	out=$1
 	if [ $# -eq 2 ]; then
-		gitdir=$(cd "$2" && kgit rev-parse --absolute-git-dir)
+		gitdir=$(tree_gitdir "$2")
 	else
 		tree_tmp=$(mktemp -d)
 		(cmd_tree --sparse "$tree_tmp/src")
@@ -198,7 +210,7 @@ cmd_import() {
 	local -a names added
 
 	[ $# -eq 1 ] || die "usage: kernel-series.sh import TREE"
-	gitdir=$(cd "$1" && kgit rev-parse --absolute-git-dir)
+	gitdir=$(tree_gitdir "$1")
 	export GIT_DIR=$gitdir
 	kgit rev-parse -q --verify "$base_tag" >/dev/null ||
 		die "import: $1 has no tag $base_tag"
