@@ -32,7 +32,7 @@ kernel-tree: $(KBUILD_SRC_DIR)/.patched
 
 $(KBUILD_SRC_DIR)/.patched: $(KSRC_TAR) $(KERNEL_SERIES) $(KERNEL_SERIES_SRCS)
 	rm -rf $(KBUILD_SRC_DIR) $(KBUILD_SRC_DIR).git
-	nice $(KERNEL_SERIES) tree --git-dir $(KBUILD_SRC_DIR).git $(KBUILD_SRC_DIR)
+	KSRC_TAR=$(KSRC_TAR) nice $(KERNEL_SERIES) tree --git-dir $(KBUILD_SRC_DIR).git $(KBUILD_SRC_DIR)
 	touch $@
 
 # make kernel-series: regenerate drivers/iommu/patches/ from the sources
@@ -46,7 +46,7 @@ kernel-series: $(KBUILD_SRC_DIR)/.patched
 # FILE_PATH_CHANGES asks whether MAINTAINERS needs updating for new files;
 # it does not: drivers/iommu/ and drivers/iommu/intel/ are covered.
 check-series: kernel-source
-	nice $(KERNEL_SERIES) check
+	KSRC_TAR=$(KSRC_TAR) nice $(KERNEL_SERIES) check
 	@set -e; for p in $(TOP)/drivers/iommu/patches/*.patch; do \
 		echo "checkpatch $${p##*/}"; \
 		perl $(KSRC)/scripts/checkpatch.pl --no-tree --strict --quiet \
