@@ -67,7 +67,7 @@ check: deps
 
 kernel-source: $(KSRC)/.stamp
 
-$(KSRC)/.stamp: $(KSRC_TAR)
+$(KSRC)/.stamp: $(KSRC_TAR) Makefile
 	@mkdir -p $(KSRC)
 	tar xJf $(KSRC_TAR) -C $(KSRC) --strip-components=1 \
 		--wildcards 'linux-source-6.12/drivers/dax/*.h' \

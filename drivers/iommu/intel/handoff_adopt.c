@@ -1,0 +1,553 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Adopt the VT-d translation a previous kernel kept running across kexec
+ * (handoff.c) for the devices of its page-table-pool domains.
+ *
+ * New kernel, booted with intel_iommu_handoff=<record address>: when it
+ * finds translation enabled, it validates the record and everything it
+ * points to, like any data from outside: checksum, the IOMMU it names,
+ * the root table the hardware really uses, every table inside the pool
+ * and inside persistent memory, every mapping inside persistent memory
+ * (ordinary RAM belongs to the new kernel) and outside the pool (the
+ * device must not reach its own tables).  If all of it holds, the
+ * context entries are copied into the new kernel's tables as kdump does,
+ * so translation never stops, and the devices wait (deferred attach)
+ * until a VMM binds them to the pool again: the first domain allocated
+ * for such a device from that pool adopts its page tables.  If anything
+ * fails, translation stays enabled with empty tables, so the devices'
+ * DMA faults until a new domain is attached; nothing is half adopted.
+ *
+ * Only legacy (non-scalable) mode, one pool and one IOMMU per handoff.
+ */
+#define pr_fmt(fmt)	"DMAR: " fmt
+
+#include <linux/io.h>
+#include <linux/ioport.h>
+#include <linux/pci.h>
+#include <linux/range.h>
+#include <asm/tsc.h>
+
+#include "handoff.h"
+#include "iommu.h"
+#include "../iommu-pages.h"
+
+#define VTD_HANDOFF_MAX_PMEM	16
+
+/**
+ * struct vtd_handoff - validated handoff of one IOMMU, in the new kernel
+ * @iommu: the IOMMU
+ * @released: the old root and context tables went back to the pool
+ * @adopted: bit i set once @rec.dev[i]'s tables belong to a domain
+ * @owner: that domain, until it is freed
+ * @rec: copy of the record
+ */
+struct vtd_handoff {
+	struct intel_iommu *iommu;
+	bool released;
+	DECLARE_BITMAP(adopted, VTD_HANDOFF_MAX_DEVS);
+	struct dmar_domain *owner[VTD_HANDOFF_MAX_DEVS];
+	struct vtd_handoff_rec rec;
+};
+
+/* Serialises adoption and the freeing of adopted domains */
+static DEFINE_MUTEX(vtd_handoff_lock);
+/* The handoff being adopted, if any: one per system */
+static struct vtd_handoff *vtd_handoff_cur;
+static phys_addr_t vtd_handoff_addr __initdata;
+
+static int __init vtd_handoff_setup(char *str)
+{
+	u64 addr;
+
+	if (kstrtou64(str, 0, &addr) || !addr || !IS_ALIGNED(addr, 8)) {
+		pr_err("intel_iommu_handoff=%s is not an 8-byte aligned address; ignored\n",
+		       str);
+		return 1;
+	}
+	vtd_handoff_addr = addr;
+	return 1;
+}
+__setup("intel_iommu_handoff=", vtd_handoff_setup);
+
+struct vtd_check {
+	struct intel_iommu *iommu;
+	const struct vtd_handoff_rec *rec;
+	void *pool;
+	struct range pmem[VTD_HANDOFF_MAX_PMEM];
+	int nr_pmem;
+	unsigned long budget;
+	const char *why;
+	u64 where;
+};
+
+static bool vtd_check_fail(struct vtd_check *c, const char *why, u64 where)
+{
+	c->why = why;
+	c->where = where;
+	return false;
+}
+
+static int __init vtd_check_add_pmem(struct resource *res, void *arg)
+{
+	struct vtd_check *c = arg;
+
+	if (c->nr_pmem == VTD_HANDOFF_MAX_PMEM)
+		return -ENOSPC;
+	c->pmem[c->nr_pmem].start = res->start;
+	c->pmem[c->nr_pmem++].end = res->end;
+	return 0;
+}
+
+static bool vtd_check_in_pmem(struct vtd_check *c, u64 start, u64 len)
+{
+	int i;
+
+	for (i = 0; i < c->nr_pmem; i++)
+		if (start >= c->pmem[i].start && start <= c->pmem[i].end &&
+		    len - 1 <= c->pmem[i].end - start)
+			return true;
+	return false;
+}
+
+static void *vtd_check_table(struct vtd_check *c, u64 phys)
+{
+	u64 off = phys - c->rec->pool_start;
+
+	if (phys < c->rec->pool_start || off >= c->rec->pool_size ||
+	    !IS_ALIGNED(phys, VTD_PAGE_SIZE))
+		return NULL;
+	return c->pool + off;
+}
+
+/* Every table in the pool, every mapping in persistent memory */
+static bool vtd_check_walk(struct vtd_check *c, u64 phys, int level)
+{
+	u64 *pte = vtd_check_table(c, phys);
+	int i;
+
+	if (!pte)
+		return vtd_check_fail(c, "page table outside the pool", phys);
+	if (!c->budget--)
+		return vtd_check_fail(c, "more page tables than the pool holds",
+				      phys);
+	for (i = 0; i < VTD_PAGE_SIZE / sizeof(*pte); i++) {
+		u64 v = READ_ONCE(pte[i]), addr = v & VTD_SL_ADDR_MASK;
+		u64 size;
+
+		if (!(v & (DMA_PTE_READ | DMA_PTE_WRITE)))
+			continue;
+		if (level > 1 && !(v & DMA_PTE_LARGE_PAGE)) {
+			if (!vtd_check_walk(c, addr, level - 1))
+				return false;
+			continue;
+		}
+		if (level > 3)
+			return vtd_check_fail(c, "superpage above 1 GiB", v);
+		size = 1ULL << (VTD_PAGE_SHIFT + 9 * (level - 1));
+		if (!IS_ALIGNED(addr, size))
+			return vtd_check_fail(c, "misaligned superpage", v);
+		if (!vtd_check_in_pmem(c, addr, size))
+			return vtd_check_fail(c, "mapping outside persistent memory",
+					      addr);
+		/* a device that can write its own page tables owns the IOMMU */
+		if (addr < c->rec->pool_start + c->rec->pool_size &&
+		    c->rec->pool_start < addr + size)
+			return vtd_check_fail(c, "mapping of the pool itself", addr);
+	}
+	return true;
+}
+
+static const struct vtd_handoff_dev *
+vtd_check_find(const struct vtd_handoff_rec *rec, int bus, int devfn)
+{
+	u32 i;
+
+	for (i = 0; i < rec->nr_devs; i++)
+		if (rec->dev[i].bus == bus && rec->dev[i].devfn == devfn)
+			return &rec->dev[i];
+	return NULL;
+}
+
+static bool vtd_check_dev(struct vtd_check *c, const struct vtd_handoff_dev *d)
+{
+	struct context_entry ce = { .lo = d->lo, .hi = d->hi };
+	int did = context_domain_id(&ce);
+
+	if (d->segment != c->iommu->segment || d->reserved)
+		return vtd_check_fail(c, "device on another segment", d->segment);
+	if (!context_present(&ce) || ((d->lo >> 2) & 3) != CONTEXT_TT_MULTI_LEVEL)
+		return vtd_check_fail(c, "context entry is not multi-level translation",
+				      d->lo);
+	if ((d->hi & 7) != c->iommu->agaw)
+		return vtd_check_fail(c, "address width differs from this IOMMU's",
+				      d->hi);
+	if (!did || did >= cap_ndoms(c->iommu->cap))
+		return vtd_check_fail(c, "domain id out of range", did);
+	return vtd_check_walk(c, d->lo & VTD_SL_ADDR_MASK,
+			      agaw_to_level(c->iommu->agaw));
+}
+
+/* The old tables hold exactly the record's devices */
+static bool vtd_check_tables(struct vtd_check *c)
+{
+	const struct vtd_handoff_rec *rec = c->rec;
+	struct root_entry *root = vtd_check_table(c, rec->root);
+	u32 found = 0;
+	int bus, devfn;
+
+	if (!root)
+		return vtd_check_fail(c, "root table outside the pool", rec->root);
+	for (bus = 0; bus < VTD_HANDOFF_BUSES; bus++) {
+		struct context_entry *ctx;
+
+		if (!(root[bus].lo & 1))
+			continue;
+		ctx = vtd_check_table(c, root[bus].lo & VTD_PAGE_MASK);
+		if (!ctx || root[bus].hi)
+			return vtd_check_fail(c, "context table outside the pool",
+					      root[bus].lo);
+		for (devfn = 0; devfn < 256; devfn++) {
+			const struct vtd_handoff_dev *d;
+
+			if (!context_present(&ctx[devfn]))
+				continue;
+			d = vtd_check_find(rec, bus, devfn);
+			if (!d || d->lo != ctx[devfn].lo || d->hi != ctx[devfn].hi)
+				return vtd_check_fail(c, "context entry not in the record",
+						      bus << 8 | devfn);
+			found++;
+		}
+	}
+	if (found != rec->nr_devs)
+		return vtd_check_fail(c, "record lists devices the tables lack",
+				      found);
+	for (found = 0; found < rec->nr_devs; found++)
+		if (!vtd_check_dev(c, &rec->dev[found]))
+			return false;
+	return true;
+}
+
+static bool __init vtd_check_rec(struct vtd_check *c)
+{
+	const struct vtd_handoff_rec *rec = c->rec;
+	u64 rtaddr = dmar_readq(c->iommu->reg + DMAR_RTADDR_REG);
+
+	if (!rec->pool_size || !IS_ALIGNED(rec->pool_start | rec->pool_size,
+					   VTD_PAGE_SIZE) ||
+	    rec->pool_start + rec->pool_size < rec->pool_start)
+		return vtd_check_fail(c, "bad pool range", rec->pool_start);
+	if (vtd_handoff_addr - rec->pool_start >= rec->pool_size)
+		return vtd_check_fail(c, "record outside its pool", vtd_handoff_addr);
+	walk_iomem_res_desc(IORES_DESC_PERSISTENT_MEMORY_LEGACY, IORESOURCE_MEM,
+			    0, U64_MAX, c, vtd_check_add_pmem);
+	if (!vtd_check_in_pmem(c, rec->pool_start, rec->pool_size))
+		return vtd_check_fail(c, "pool outside persistent memory",
+				      rec->pool_start);
+	if (sm_supported(c->iommu) || (rtaddr & DMA_RTADDR_SMT))
+		return vtd_check_fail(c, "scalable mode", rtaddr);
+	if ((rtaddr & VTD_PAGE_MASK) != rec->root)
+		return vtd_check_fail(c, "the IOMMU uses another root table",
+				      rtaddr);
+
+	c->pool = memremap(rec->pool_start, rec->pool_size, MEMREMAP_WB);
+	if (!c->pool)
+		return vtd_check_fail(c, "cannot map the pool", rec->pool_start);
+	c->budget = rec->pool_size / VTD_PAGE_SIZE;
+	return vtd_check_tables(c);
+}
+
+/*
+ * A valid record for @iommu, copied; NULL and c->why if there is none.
+ * A record that names this IOMMU is read once: its magic is cleared, so
+ * a later kexec that keeps nothing cannot make a kernel find it again.
+ */
+static struct vtd_handoff * __init vtd_handoff_read(struct vtd_check *c)
+{
+	phys_addr_t base = round_down(vtd_handoff_addr, PAGE_SIZE);
+	size_t off = vtd_handoff_addr - base, len;
+	struct vtd_handoff_rec *rec;
+	struct vtd_handoff *h = NULL;
+	void *map;
+
+	if (off + sizeof(*rec) > PAGE_SIZE) {
+		vtd_check_fail(c, "record crosses a page", vtd_handoff_addr);
+		return NULL;
+	}
+	map = memremap(base, PAGE_SIZE, MEMREMAP_WB);
+	if (!map) {
+		vtd_check_fail(c, "cannot map the record", vtd_handoff_addr);
+		return NULL;
+	}
+	rec = map + off;
+	if (rec->magic != VTD_HANDOFF_MAGIC) {
+		vtd_check_fail(c, "no record", vtd_handoff_addr);
+		goto out;
+	}
+	len = vtd_handoff_rec_size(rec->nr_devs);
+	if (rec->nr_devs > VTD_HANDOFF_MAX_DEVS || off + len > PAGE_SIZE ||
+	    rec->size != len - offsetof(struct vtd_handoff_rec, size) ||
+	    rec->crc != vtd_handoff_crc(rec, rec->size)) {
+		vtd_check_fail(c, "record checksum or size", rec->crc);
+		goto out;
+	}
+	if (rec->reg_phys != c->iommu->reg_phys)
+		goto out;	/* another IOMMU's: c->why stays NULL */
+	WRITE_ONCE(rec->magic, 0);
+	h = kzalloc(struct_size(h, rec.dev, rec->nr_devs), GFP_KERNEL);
+	if (!h) {
+		vtd_check_fail(c, "out of memory", 0);
+		goto out;
+	}
+	memcpy(&h->rec, rec, len);
+	h->rec.magic = VTD_HANDOFF_MAGIC;
+	h->rec.pool[VTD_HANDOFF_POOL_NAME - 1] = '\0';
+out:
+	memunmap(map);
+	return h;
+}
+
+/**
+ * vtd_handoff_check() - validate what the previous kernel kept for @iommu
+ * @iommu: IOMMU found with translation enabled, outside kdump
+ *
+ * Context: init_dmars().
+ * Return: 0 if @iommu->handoff now holds a valid record, -ENOENT if there
+ * is no record for this IOMMU (disable translation as always), -EINVAL if
+ * there is one but something is wrong with it: translation must then stay
+ * enabled with empty tables, because the devices still have bus mastering.
+ */
+int __init vtd_handoff_check(struct intel_iommu *iommu)
+{
+	struct vtd_check c = { .iommu = iommu };
+	struct vtd_handoff *h;
+
+	if (!vtd_handoff_addr)
+		return -ENOENT;
+	h = vtd_handoff_read(&c);
+	if (!h && !c.why)
+		return -ENOENT;
+	if (h) {
+		c.rec = &h->rec;
+		if (vtd_check_rec(&c))
+			c.why = NULL;
+		if (c.pool)
+			memunmap(c.pool);
+	}
+	if (c.why) {
+		pr_err("%s: translation kept by the previous kernel rejected: %s (0x%llx); blocking all DMA until devices are attached again\n",
+		       iommu->name, c.why, c.where);
+		kfree(h);
+		return -EINVAL;
+	}
+	iommu->handoff = h;
+	return 0;
+}
+
+/**
+ * vtd_handoff_install() - put the kept context entries into the new tables
+ * @iommu: IOMMU after vtd_handoff_check() and iommu_alloc_root_entry()
+ *
+ * Like kdump's copy, the entries are marked copied: the devices' default
+ * domain attach is deferred and their first real attach replaces them.
+ * On failure no entry stays, and translation stays enabled (blocking).
+ *
+ * Context: init_dmars(), before the root table is programmed.
+ */
+void __init vtd_handoff_install(struct intel_iommu *iommu)
+{
+	struct vtd_handoff *h = iommu->handoff;
+	struct vtd_handoff_rec *rec = &h->rec;
+	struct context_entry *ce;
+	u64 ns = 0, now;
+	u32 i;
+
+	iommu->copied_tables = bitmap_zalloc(BIT_ULL(16), GFP_KERNEL);
+	if (!iommu->copied_tables)
+		goto fail;
+	for (i = 0; i < rec->nr_devs; i++) {
+		ce = iommu_context_addr(iommu, rec->dev[i].bus,
+					rec->dev[i].devfn, 1);
+		if (!ce)
+			goto fail;
+		ce->lo = rec->dev[i].lo;
+		ce->hi = rec->dev[i].hi;
+		__iommu_flush_cache(iommu, ce, sizeof(*ce));
+		set_bit(context_domain_id(ce), iommu->domain_ids);
+		set_context_copied(iommu, rec->dev[i].bus, rec->dev[i].devfn);
+	}
+
+	now = rdtsc_ordered();
+	if (tsc_khz && now > rec->tsc)
+		ns = mul_u64_u32_div(now - rec->tsc, 1000000, tsc_khz);
+	h->iommu = iommu;
+	vtd_handoff_cur = h;
+	pr_info("%s: adopted the translation of %u device(s) kept by the previous kernel in pool %s; unmanaged for %llu us\n",
+		iommu->name, rec->nr_devs, rec->pool, div_u64(ns, 1000));
+	return;
+
+fail:
+	for (i = 0; i < rec->nr_devs; i++) {
+		ce = iommu_context_addr(iommu, rec->dev[i].bus,
+					rec->dev[i].devfn, 0);
+		if (ce)
+			context_clear_entry(ce);
+	}
+	bitmap_free(iommu->copied_tables);
+	iommu->copied_tables = NULL;
+	iommu->handoff = NULL;
+	kfree(h);
+	pr_err("%s: out of memory adopting kept translation; blocking all DMA until devices are attached again\n",
+	       iommu->name);
+}
+
+/* The old root and context tables: unused since the new root was set */
+static void vtd_handoff_release(struct vtd_handoff *h,
+				struct iommu_pgtable_pool *pool)
+{
+	struct root_entry *root;
+	void *ctx;
+	int bus;
+
+	if (h->released)
+		return;
+	h->released = true;
+	root = iommu_pgtable_pool_page(pool, h->rec.root);
+	if (!root)
+		return;
+	for (bus = 0; bus < VTD_HANDOFF_BUSES; bus++) {
+		if (!(root[bus].lo & 1))
+			continue;
+		ctx = iommu_pgtable_pool_page(pool, root[bus].lo & VTD_PAGE_MASK);
+		if (ctx)
+			iommu_pgtable_free_page(pool, ctx);
+	}
+	iommu_pgtable_free_page(pool, root);
+}
+
+/* Every table is an allocated page of @pool (the pool may be new) */
+static bool vtd_handoff_in_pool(struct iommu_pgtable_pool *pool, u64 phys,
+				int level)
+{
+	u64 *pte = iommu_pgtable_pool_page(pool, phys);
+	int i;
+
+	if (!pte)
+		return false;
+	for (i = 0; level > 1 && i < VTD_PAGE_SIZE / sizeof(*pte); i++) {
+		u64 v = READ_ONCE(pte[i]);
+
+		if (!(v & (DMA_PTE_READ | DMA_PTE_WRITE)) ||
+		    (v & DMA_PTE_LARGE_PAGE))
+			continue;
+		if (!vtd_handoff_in_pool(pool, v & VTD_SL_ADDR_MASK, level - 1))
+			return false;
+	}
+	return true;
+}
+
+/**
+ * intel_iommu_adopt_translation() - iommu_domain_ops.adopt_translation for VT-d
+ * @domain: fresh paging domain, just switched to its group's pool
+ * @dev: the device it is allocated for
+ *
+ * If @dev still runs on a context entry kept by the previous kernel in
+ * this pool, the domain's page tables become the kept ones: the attach
+ * that follows rewrites the context entry with the same tables, and
+ * mapping an IOVA again exactly as it is mapped succeeds.
+ */
+void intel_iommu_adopt_translation(struct iommu_domain *domain,
+				   struct device *dev)
+{
+	struct device_domain_info *info = dev_iommu_priv_get(dev);
+	struct dmar_domain *dmar_domain = to_dmar_domain(domain);
+	struct iommu_pgtable_pool *pool = domain_pgtable_pool(dmar_domain);
+	struct intel_iommu *iommu = info->iommu;
+	struct vtd_handoff *h;
+	u64 pgd;
+	u32 i;
+
+	mutex_lock(&vtd_handoff_lock);
+	h = iommu->handoff;
+	if (!h || !context_copied(iommu, info->bus, info->devfn))
+		goto out;
+	for (i = 0; i < h->rec.nr_devs; i++)
+		if (h->rec.dev[i].bus == info->bus &&
+		    h->rec.dev[i].devfn == info->devfn)
+			break;
+	if (i == h->rec.nr_devs || test_bit(i, h->adopted))
+		goto out;
+	pgd = h->rec.dev[i].lo & VTD_SL_ADDR_MASK;
+
+	if (strcmp(iommu_pgtable_pool_name(pool), h->rec.pool)) {
+		dev_warn(dev, "kept translation is in pool %s, not %s; not adopted\n",
+			 h->rec.pool, iommu_pgtable_pool_name(pool));
+		goto out;
+	}
+	if (dmar_domain->agaw < iommu->agaw || dmar_domain->use_first_level ||
+	    !vtd_handoff_in_pool(pool, pgd, agaw_to_level(iommu->agaw))) {
+		dev_warn(dev, "kept page tables are no longer pages of pool %s; not adopted\n",
+			 h->rec.pool);
+		goto out;
+	}
+	/* Another device of the same kept domain already brought its tables */
+	for (i = 0; i < h->rec.nr_devs; i++)
+		if (test_bit(i, h->adopted) &&
+		    (h->rec.dev[i].lo & VTD_SL_ADDR_MASK) == pgd)
+			goto out;
+
+	vtd_handoff_release(h, pool);
+	iommu_pgtable_free_page(pool, dmar_domain->pgd);
+	dmar_domain->pgd = iommu_pgtable_pool_page(pool, pgd);
+	/* the levels and width attaching would knock a fresh domain down to */
+	dmar_domain->agaw = iommu->agaw;
+	dmar_domain->gaw = min_t(int, agaw_to_width(iommu->agaw),
+				 cap_mgaw(iommu->cap));
+	dmar_domain->has_mappings = true;
+	dmar_domain->adopted = true;
+	for (i = 0; i < h->rec.nr_devs; i++) {
+		if ((h->rec.dev[i].lo & VTD_SL_ADDR_MASK) != pgd)
+			continue;
+		set_bit(i, h->adopted);
+		h->owner[i] = dmar_domain;
+	}
+	dev_info(dev, "domain adopts the page tables kept by the previous kernel (pool %s)\n",
+		 h->rec.pool);
+out:
+	mutex_unlock(&vtd_handoff_lock);
+}
+
+/**
+ * vtd_handoff_domain_free() - an adopted domain is about to be freed
+ * @dmar_domain: the domain
+ *
+ * Its tables are about to go back to the pool.  A device that still runs
+ * on the copied context entry pointing at them (the domain was freed
+ * without ever being attached, e.g. a VFIO setup that failed) must stop
+ * walking them first: drop the entry, so its DMA faults from now on.
+ */
+void vtd_handoff_domain_free(struct dmar_domain *dmar_domain)
+{
+	struct vtd_handoff *h;
+	struct context_entry *ce;
+	u32 i;
+
+	mutex_lock(&vtd_handoff_lock);
+	h = vtd_handoff_cur;
+	for (i = 0; h && i < h->rec.nr_devs; i++) {
+		u8 bus = h->rec.dev[i].bus, devfn = h->rec.dev[i].devfn;
+
+		if (h->owner[i] != dmar_domain)
+			continue;
+		h->owner[i] = NULL;
+		spin_lock(&h->iommu->lock);
+		ce = iommu_context_addr(h->iommu, bus, devfn, 0);
+		if (ce && context_copied(h->iommu, bus, devfn)) {
+			copied_context_tear_down(h->iommu, ce, bus, devfn);
+			pr_info("%s: %02x:%02x.%d: kept translation dropped, its domain was freed unused\n",
+				h->iommu->name, bus, PCI_SLOT(devfn),
+				PCI_FUNC(devfn));
+		}
+		spin_unlock(&h->iommu->lock);
+	}
+	mutex_unlock(&vtd_handoff_lock);
+}
