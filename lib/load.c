@@ -12,7 +12,7 @@ static bool sb_crc_valid(const struct pkern_sb_info *s)
 	       s->problem == PKERN_P_SB_GEOMETRY;
 }
 
-static int read_sbs(struct pkern_region *r)
+static int read_sbs(struct pkern_labels *r)
 {
 	int i, ret;
 
@@ -34,7 +34,7 @@ static int read_sbs(struct pkern_region *r)
  * impossible geometry is skipped (the other one stands); one with an
  * unknown major version is live and makes the region unreadable.
  */
-static void pick_sb(struct pkern_region *r)
+static void pick_sb(struct pkern_labels *r)
 {
 	int i, best = -1;
 
@@ -58,7 +58,7 @@ static void pick_sb(struct pkern_region *r)
  * Both index blocks are decoded even without a live superblock: a format
  * needs the generation of every checksum-valid block to outnumber it.
  */
-static int read_indexes(struct pkern_region *r, const struct pkern_sb_info *live)
+static int read_indexes(struct pkern_labels *r, const struct pkern_sb_info *live)
 {
 	int i, ret;
 
@@ -85,7 +85,7 @@ static int read_indexes(struct pkern_region *r, const struct pkern_sb_info *live
 	return 0;
 }
 
-static int read_labels(struct pkern_region *r, u32 nslots)
+static int read_labels(struct pkern_labels *r, u32 nslots)
 {
 	u32 n;
 	int ret;
@@ -140,7 +140,7 @@ static u64 label_value(const struct pkern_ns *ns)
 	}
 }
 
-static void report_all(const struct pkern_region *r, pkern_report_fn report,
+static void report_all(const struct pkern_labels *r, pkern_report_fn report,
 		       void *arg)
 {
 	const struct pkern_sb_info *live = pk_live_sb(r);
@@ -193,9 +193,9 @@ static void report_all(const struct pkern_region *r, pkern_report_fn report,
 	}
 }
 
-static void reset(struct pkern_region *r, const struct pkern_media *m)
+static void reset(struct pkern_labels *r, const struct pkern_media *m)
 {
-	memset(r, 0, offsetof(struct pkern_region, buf));
+	memset(r, 0, offsetof(struct pkern_labels, buf));
 	r->media = *m;
 	r->active_sb = -1;
 	r->active_index = -1;
@@ -216,7 +216,7 @@ static void reset(struct pkern_region *r, const struct pkern_media *m)
  * Return: 0 (also stored in @r->status) or -PKERN_E_IO, _UNFORMATTED,
  * _VERSION, _SIZE_CHANGED or _CORRUPT.
  */
-int pkern_load_report(struct pkern_region *r, const struct pkern_media *m,
+int pkern_load_report(struct pkern_labels *r, const struct pkern_media *m,
 		      pkern_report_fn report, void *arg)
 {
 	const struct pkern_sb_info *live;
@@ -264,7 +264,7 @@ fail:
  *
  * Return: as pkern_load_report().
  */
-int pkern_load(struct pkern_region *r, const struct pkern_media *m)
+int pkern_load(struct pkern_labels *r, const struct pkern_media *m)
 {
 	return pkern_load_report(r, m, NULL, NULL);
 }

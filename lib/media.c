@@ -15,7 +15,7 @@
  * Return: 0, or -PKERN_E_IO if the range is outside the region or the
  * callback failed.
  */
-int pk_read(const struct pkern_region *r, u64 off, void *buf, u64 len)
+int pk_read(const struct pkern_labels *r, u64 off, void *buf, u64 len)
 {
 	const struct pkern_media *m = &r->media;
 
@@ -35,7 +35,7 @@ int pk_read(const struct pkern_region *r, u64 off, void *buf, u64 len)
  *
  * Return: 0, or -PKERN_E_IO if the write or the persist failed.
  */
-int pk_commit(const struct pkern_region *r, u64 off, const void *buf, u64 len)
+int pk_commit(const struct pkern_labels *r, u64 off, const void *buf, u64 len)
 {
 	const struct pkern_media *m = &r->media;
 

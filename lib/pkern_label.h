@@ -3,7 +3,7 @@
  * pkern label operations: the one implementation of the on-media format,
  * shared by dax_pkern.ko and the userspace tools.
  *
- * The caller owns all memory (struct pkern_region is large; allocate it,
+ * The caller owns all memory (struct pkern_labels is large; allocate it,
  * do not put it on a kernel stack) and supplies the media through
  * struct pkern_media_ops, so the kernel mapping, a file image and a
  * fault-injecting test backend all run the same code.
@@ -14,7 +14,7 @@
  * used before it has been checked.
  *
  * State after an update: pkern_format(), pkern_create() and
- * pkern_destroy() leave struct pkern_region describing what the media
+ * pkern_destroy() leave struct pkern_labels describing what the media
  * holds, whatever they return.  A refusal writes nothing and changes
  * nothing; a failed scrub (-PKERN_E_IO) happens before a new label is
  * written or after the index committed, so the state in memory is still
@@ -244,7 +244,7 @@ struct pkern_ns {
 };
 
 /**
- * struct pkern_region - in-memory state of one region
+ * struct pkern_labels - in-memory state of one region
  * @media: the media it was loaded from
  * @status: 0 or the negative error of the last load
  * @sb: both superblock copies as found
@@ -265,7 +265,7 @@ struct pkern_ns {
  * Filled by pkern_load() and pkern_format(); kept equal to what the media
  * holds by every update, successful or not (see the top of this file).
  */
-struct pkern_region {
+struct pkern_labels {
 	struct pkern_media media;
 	int status;
 	struct pkern_sb_info sb[2];
@@ -328,25 +328,25 @@ struct pkern_create_params {
 /* Label-area size (== data start) for a slot count. */
 u64 pkern_label_area_size(u32 nslots);
 
-int pkern_load(struct pkern_region *r, const struct pkern_media *m);
-int pkern_load_report(struct pkern_region *r, const struct pkern_media *m,
+int pkern_load(struct pkern_labels *r, const struct pkern_media *m);
+int pkern_load_report(struct pkern_labels *r, const struct pkern_media *m,
 		      pkern_report_fn report, void *arg);
-int pkern_format(struct pkern_region *r, const struct pkern_media *m,
+int pkern_format(struct pkern_labels *r, const struct pkern_media *m,
 		 const struct pkern_format_params *p);
-int pkern_create(struct pkern_region *r, const struct pkern_create_params *p,
+int pkern_create(struct pkern_labels *r, const struct pkern_create_params *p,
 		 const struct pkern_ns **out);
-int pkern_destroy(struct pkern_region *r, u32 slot);
+int pkern_destroy(struct pkern_labels *r, u32 slot);
 u64 pkern_place_align(u32 kind, u64 align);
 
-const struct pkern_ns *pkern_find_name(const struct pkern_region *r,
+const struct pkern_ns *pkern_find_name(const struct pkern_labels *r,
 				       const char *name);
-const struct pkern_ns *pkern_find_uuid(const struct pkern_region *r,
+const struct pkern_ns *pkern_find_uuid(const struct pkern_labels *r,
 				       const u8 *uuid);
-const struct pkern_ns *pkern_ns_next(const struct pkern_region *r,
+const struct pkern_ns *pkern_ns_next(const struct pkern_labels *r,
 				     const struct pkern_ns *prev);
 bool pkern_ns_usable(const struct pkern_ns *ns);
 bool pkern_name_valid(const char *name);
-u64 pkern_free_bytes(const struct pkern_region *r, u64 align, u64 *largest);
+u64 pkern_free_bytes(const struct pkern_labels *r, u64 align, u64 *largest);
 
 const char *pkern_strerror(int err);
 const char *pkern_problem_str(enum pkern_problem_code code);

@@ -55,28 +55,28 @@ void pk_label_encode(struct pkern_label *l,
 		     u64 create_gen);
 
 /* media.c */
-int pk_read(const struct pkern_region *r, u64 off, void *buf, u64 len);
-int pk_commit(const struct pkern_region *r, u64 off, const void *buf,
+int pk_read(const struct pkern_labels *r, u64 off, void *buf, u64 len);
+int pk_commit(const struct pkern_labels *r, u64 off, const void *buf,
 	      u64 len);
 
 /* validate.c */
-const struct pkern_sb_info *pk_live_sb(const struct pkern_region *r);
-bool pk_extent_ok(const struct pkern_region *r, const struct pkern_ns *ns);
+const struct pkern_sb_info *pk_live_sb(const struct pkern_labels *r);
+bool pk_extent_ok(const struct pkern_labels *r, const struct pkern_ns *ns);
 bool pk_older(const struct pkern_ns *a, const struct pkern_ns *b);
-void pk_validate(struct pkern_region *r);
+void pk_validate(struct pkern_labels *r);
 
 /* sort.c */
 enum pk_sort_key { PK_BY_OFFSET, PK_BY_NAME, PK_BY_UUID };
-int pk_ns_cmp(const struct pkern_region *r, enum pk_sort_key key, u16 a,
+int pk_ns_cmp(const struct pkern_labels *r, enum pk_sort_key key, u16 a,
 	      u16 b);
-void pk_sort_slots(const struct pkern_region *r, enum pk_sort_key key,
+void pk_sort_slots(const struct pkern_labels *r, enum pk_sort_key key,
 		   u16 *v, u32 n);
 
 /* space.c */
 bool pk_overlaps(u64 off_a, u64 size_a, u64 off_b, u64 size_b);
-bool pk_range_free(const struct pkern_region *r, u64 off, u64 size);
-int pk_first_fit(const struct pkern_region *r, u64 size, u64 align,
+bool pk_range_free(const struct pkern_labels *r, u64 off, u64 size);
+int pk_first_fit(const struct pkern_labels *r, u64 size, u64 align,
 		 u64 *off);
-bool pk_overlaps_older(const struct pkern_region *r, u32 slot);
+bool pk_overlaps_older(const struct pkern_labels *r, u32 slot);
 
 #endif /* PKERN_LIB_H */

@@ -81,7 +81,7 @@ bool pkern_ns_usable(const struct pkern_ns *ns)
 	return ns && ns->problem == PKERN_P_NONE;
 }
 
-static u32 used_limit(const struct pkern_region *r)
+static u32 used_limit(const struct pkern_labels *r)
 {
 	const struct pkern_sb_info *sb = pk_live_sb(r);
 
@@ -95,7 +95,7 @@ static u32 used_limit(const struct pkern_region *r)
  *
  * Return: the next used slot's namespace in slot order, or NULL.
  */
-const struct pkern_ns *pkern_ns_next(const struct pkern_region *r,
+const struct pkern_ns *pkern_ns_next(const struct pkern_labels *r,
 				     const struct pkern_ns *prev)
 {
 	u32 n = prev ? prev->slot + 1 : 0, limit = used_limit(r);
@@ -115,7 +115,7 @@ const struct pkern_ns *pkern_ns_next(const struct pkern_region *r,
  *
  * Return: the namespace, or NULL.
  */
-const struct pkern_ns *pkern_find_name(const struct pkern_region *r,
+const struct pkern_ns *pkern_find_name(const struct pkern_labels *r,
 				       const char *name)
 {
 	const struct pkern_ns *ns;
@@ -135,7 +135,7 @@ const struct pkern_ns *pkern_find_name(const struct pkern_region *r,
  *
  * Return: the namespace, or NULL.
  */
-const struct pkern_ns *pkern_find_uuid(const struct pkern_region *r,
+const struct pkern_ns *pkern_find_uuid(const struct pkern_labels *r,
 				       const u8 *uuid)
 {
 	const struct pkern_ns *ns;

@@ -28,7 +28,7 @@ static int name_cmp(const char *a, const char *b)
  *
  * Return: negative, zero or positive as @a sorts before, with or after @b.
  */
-int pk_ns_cmp(const struct pkern_region *r, enum pk_sort_key key, u16 a, u16 b)
+int pk_ns_cmp(const struct pkern_labels *r, enum pk_sort_key key, u16 a, u16 b)
 {
 	const struct pkern_ns *x = &r->ns[a], *y = &r->ns[b];
 
@@ -44,7 +44,7 @@ int pk_ns_cmp(const struct pkern_region *r, enum pk_sort_key key, u16 a, u16 b)
 	}
 }
 
-static void sift_down(const struct pkern_region *r, enum pk_sort_key key,
+static void sift_down(const struct pkern_labels *r, enum pk_sort_key key,
 		      u16 *v, u32 root, u32 n)
 {
 	u32 child;
@@ -69,7 +69,7 @@ static void sift_down(const struct pkern_region *r, enum pk_sort_key key,
  * @v: slot numbers
  * @n: count
  */
-void pk_sort_slots(const struct pkern_region *r, enum pk_sort_key key,
+void pk_sort_slots(const struct pkern_labels *r, enum pk_sort_key key,
 		   u16 *v, u32 n)
 {
 	u32 i;

@@ -27,7 +27,7 @@ bool pk_overlaps(u64 off_a, u64 size_a, u64 off_b, u64 size_b)
 }
 
 /* The occupied extent of @slot, or false if it occupies nothing. */
-static bool occupied(const struct pkern_region *r, u32 slot, u64 *off,
+static bool occupied(const struct pkern_labels *r, u32 slot, u64 *off,
 		     u64 *size)
 {
 	const struct pkern_ns *ns = &r->ns[slot];
@@ -39,7 +39,7 @@ static bool occupied(const struct pkern_region *r, u32 slot, u64 *off,
 	return true;
 }
 
-static u32 region_slots(const struct pkern_region *r)
+static u32 region_slots(const struct pkern_labels *r)
 {
 	const struct pkern_sb_info *sb = pk_live_sb(r);
 
@@ -54,7 +54,7 @@ static u32 region_slots(const struct pkern_region *r)
  *
  * Return: true if the range is free.
  */
-bool pk_range_free(const struct pkern_region *r, u64 off, u64 size)
+bool pk_range_free(const struct pkern_labels *r, u64 off, u64 size)
 {
 	u32 n, nslots = region_slots(r);
 	u64 o, s;
@@ -66,7 +66,7 @@ bool pk_range_free(const struct pkern_region *r, u64 off, u64 size)
 }
 
 /* End of the furthest-reaching occupied extent covering @pos, or @pos. */
-static u64 skip_occupied(const struct pkern_region *r, u64 pos)
+static u64 skip_occupied(const struct pkern_labels *r, u64 pos)
 {
 	u32 n, nslots = region_slots(r);
 	bool moved = true;
@@ -86,7 +86,7 @@ static u64 skip_occupied(const struct pkern_region *r, u64 pos)
 }
 
 /* Start of the first occupied extent beginning after @pos, or @end. */
-static u64 next_occupied(const struct pkern_region *r, u64 pos, u64 end)
+static u64 next_occupied(const struct pkern_labels *r, u64 pos, u64 end)
 {
 	u32 n, nslots = region_slots(r);
 	u64 o, s;
@@ -106,7 +106,7 @@ static u64 next_occupied(const struct pkern_region *r, u64 pos, u64 end)
  *
  * Return: 0, or -PKERN_E_NOSPC if no gap is large enough.
  */
-int pk_first_fit(const struct pkern_region *r, u64 size, u64 align, u64 *off)
+int pk_first_fit(const struct pkern_labels *r, u64 size, u64 align, u64 *off)
 {
 	const struct pkern_sb_info *sb = pk_live_sb(r);
 	u64 end = sb->region_size, pos = sb->data_start, start, gap_end;
@@ -135,7 +135,7 @@ int pk_first_fit(const struct pkern_region *r, u64 size, u64 align, u64 *off)
  *
  * Return: true if an older label's trusted extent intersects this one.
  */
-bool pk_overlaps_older(const struct pkern_region *r, u32 slot)
+bool pk_overlaps_older(const struct pkern_labels *r, u32 slot)
 {
 	const struct pkern_ns *ns = &r->ns[slot];
 	u32 n, nslots = region_slots(r);
@@ -159,7 +159,7 @@ bool pk_overlaps_older(const struct pkern_region *r, u32 slot)
  * Return: total free bytes (whole granules), 0 if @r is not loaded or
  * @align is invalid.
  */
-u64 pkern_free_bytes(const struct pkern_region *r, u64 align, u64 *largest)
+u64 pkern_free_bytes(const struct pkern_labels *r, u64 align, u64 *largest)
 {
 	const struct pkern_sb_info *sb = pk_live_sb(r);
 	u64 total = 0, best = 0, pos, end, gap_end, start, len;

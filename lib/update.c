@@ -14,7 +14,7 @@
 #include "pkern_lib.h"
 
 /* @err from a label write; after a media failure re-read what it left */
-static int update_failed(struct pkern_region *r, int err)
+static int update_failed(struct pkern_labels *r, int err)
 {
 	struct pkern_media m = r->media;
 
@@ -23,7 +23,7 @@ static int update_failed(struct pkern_region *r, int err)
 	return err;
 }
 
-static bool has_labels(const struct pkern_region *r)
+static bool has_labels(const struct pkern_labels *r)
 {
 	switch (-r->status) {
 	case PKERN_OK:
@@ -44,7 +44,7 @@ static bool has_labels(const struct pkern_region *r)
  * including ones with bad geometry or an unknown version, and every
  * checksum-valid index block, whatever it is bound to.
  */
-static int next_numbers(const struct pkern_region *r, u64 *seq, u64 *gen)
+static int next_numbers(const struct pkern_labels *r, u64 *seq, u64 *gen)
 {
 	u64 max_seq = 0, max_gen = 0;
 	int i;
@@ -87,7 +87,7 @@ static bool media_writable(const struct pkern_media *m)
  * a multiple of 4 KiB), -PKERN_E_TOO_SMALL, -PKERN_E_HAS_LABELS,
  * -PKERN_E_STATE (sequence exhausted) or -PKERN_E_IO.
  */
-int pkern_format(struct pkern_region *r, const struct pkern_media *m,
+int pkern_format(struct pkern_labels *r, const struct pkern_media *m,
 		 const struct pkern_format_params *p)
 {
 	struct pkern_sb_info sb;
@@ -131,7 +131,7 @@ int pkern_format(struct pkern_region *r, const struct pkern_media *m,
 }
 
 /* Write the inactive index block with @bitmap and commit it. */
-static int commit_index(struct pkern_region *r, const u8 *bitmap)
+static int commit_index(struct pkern_labels *r, const u8 *bitmap)
 {
 	int target = 1 - r->active_index;
 	int ret;
@@ -148,7 +148,7 @@ static int commit_index(struct pkern_region *r, const u8 *bitmap)
 	return 0;
 }
 
-static bool name_or_uuid_used(const struct pkern_region *r,
+static bool name_or_uuid_used(const struct pkern_labels *r,
 			      const struct pkern_create_params *p)
 {
 	u32 n, nslots = pk_live_sb(r)->nslots;
@@ -171,7 +171,7 @@ static u64 place_align(const struct pkern_create_params *p)
 	return p->place_align > p->align ? p->place_align : p->align;
 }
 
-static int check_create(const struct pkern_region *r,
+static int check_create(const struct pkern_labels *r,
 			const struct pkern_create_params *p)
 {
 	const struct pkern_sb_info *sb = pk_live_sb(r);
@@ -195,7 +195,7 @@ static int check_create(const struct pkern_region *r,
 	return 0;
 }
 
-static int free_slot(const struct pkern_region *r, u32 *slot)
+static int free_slot(const struct pkern_labels *r, u32 *slot)
 {
 	u32 n, nslots = pk_live_sb(r)->nslots;
 
@@ -223,7 +223,7 @@ static int free_slot(const struct pkern_region *r, u32 *slot)
  * Return: 0, -PKERN_E_STATE, -PKERN_E_INVAL, -PKERN_E_EXIST,
  * -PKERN_E_NOSLOT, -PKERN_E_NOSPC or -PKERN_E_IO.
  */
-int pkern_create(struct pkern_region *r, const struct pkern_create_params *p,
+int pkern_create(struct pkern_labels *r, const struct pkern_create_params *p,
 		 const struct pkern_ns **out)
 {
 	const struct pkern_media *m = &r->media;
@@ -286,7 +286,7 @@ int pkern_create(struct pkern_region *r, const struct pkern_create_params *p,
  *
  * Return: 0, -PKERN_E_STATE, -PKERN_E_NOENT or -PKERN_E_IO.
  */
-int pkern_destroy(struct pkern_region *r, u32 slot)
+int pkern_destroy(struct pkern_labels *r, u32 slot)
 {
 	const struct pkern_media *m = &r->media;
 	u8 bitmap[PKERN_BITMAP_BYTES];

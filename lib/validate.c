@@ -16,7 +16,7 @@
  *
  * Return: the copy, or NULL if no copy was selected.
  */
-const struct pkern_sb_info *pk_live_sb(const struct pkern_region *r)
+const struct pkern_sb_info *pk_live_sb(const struct pkern_labels *r)
 {
 	if (r->active_sb < 0 || r->active_sb > 1)
 		return NULL;
@@ -56,7 +56,7 @@ static enum pkern_problem_code extent_problem(const struct pkern_sb_info *sb,
  *
  * Return: true if the extent passed the range checks.
  */
-bool pk_extent_ok(const struct pkern_region *r, const struct pkern_ns *ns)
+bool pk_extent_ok(const struct pkern_labels *r, const struct pkern_ns *ns)
 {
 	const struct pkern_sb_info *sb = pk_live_sb(r);
 
@@ -80,7 +80,7 @@ bool pk_older(const struct pkern_ns *a, const struct pkern_ns *b)
 	return a->slot < b->slot;
 }
 
-static enum pkern_problem_code label_problem(const struct pkern_region *r,
+static enum pkern_problem_code label_problem(const struct pkern_labels *r,
 					     const struct pkern_ns *ns)
 {
 	enum pkern_problem_code p = extent_problem(pk_live_sb(r), ns);
@@ -119,7 +119,7 @@ static enum pkern_problem_code conflict(const struct pkern_ns *a,
  * order the checks run in.  The worst conflict (overlap first) is
  * reported, against the oldest label that has it.
  */
-static void cross_check(struct pkern_region *r, const u8 *trusted,
+static void cross_check(struct pkern_labels *r, const u8 *trusted,
 			u32 nslots, u32 i)
 {
 	struct pkern_ns *a = &r->ns[i];
@@ -153,7 +153,7 @@ static void cross_check(struct pkern_region *r, const u8 *trusted,
  * costs O(n log n) rather than a comparison of every pair.  @r->buf is
  * free while validating (no block I/O is in flight).
  */
-static void mark_involved(struct pkern_region *r, const u8 *trusted,
+static void mark_involved(struct pkern_labels *r, const u8 *trusted,
 			  u32 nslots, u8 *involved)
 {
 	u16 *v = r->buf.order;
@@ -199,7 +199,7 @@ static void mark_involved(struct pkern_region *r, const u8 *trusted,
  * pk_validate() - (re)compute the problem of every used slot
  * @r: region with a live superblock, bitmap and decoded labels
  */
-void pk_validate(struct pkern_region *r)
+void pk_validate(struct pkern_labels *r)
 {
 	const struct pkern_sb_info *sb = pk_live_sb(r);
 	u32 nslots = sb ? sb->nslots : 0;

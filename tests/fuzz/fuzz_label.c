@@ -27,7 +27,7 @@
 #define MIB		(1ULL << 20)
 #define BUF_MAX		0x45000ULL	/* label area for 1024 slots, and more */
 
-static struct pkern_region r, r2;
+static struct pkern_labels r, r2;
 static struct snap s1, s2;
 
 static void check(bool ok, const char *what)
@@ -45,7 +45,7 @@ static void on_problem(void *arg, const struct pkern_problem *p)
 	check(pkern_problem_str(p->code) != NULL, "problem string");
 }
 
-static void check_region(const struct pkern_region *rg, u64 size)
+static void check_region(const struct pkern_labels *rg, u64 size)
 {
 	const struct pkern_ns *ns, *o;
 	const struct pkern_sb_info *sb;
@@ -93,7 +93,7 @@ static void check_region(const struct pkern_region *rg, u64 size)
 }
 
 /* Reload @m into r2 and compare with the in-memory @rg. */
-static void check_reload(const struct pkern_region *rg,
+static void check_reload(const struct pkern_labels *rg,
 			 const struct pkern_media *m)
 {
 	u64 fa, fb, la, lb;

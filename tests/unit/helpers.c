@@ -143,7 +143,7 @@ void raw_sb_fix_crc(struct pkern_sb *s)
 	s->crc = htole32(zcrc(s, sizeof(*s) - 4));
 }
 
-void snap_take(struct snap *s, const struct pkern_region *r)
+void snap_take(struct snap *s, const struct pkern_labels *r)
 {
 	const struct pkern_ns *ns;
 
@@ -209,7 +209,7 @@ const struct pkern_problem *find_report(const struct reports *rep,
 }
 
 /* lib's trusted extent, written again from the spec. */
-static bool ref_trusted(const struct pkern_region *rg,
+static bool ref_trusted(const struct pkern_labels *rg,
 			const struct pkern_ns *ns)
 {
 	const struct pkern_sb_info *sb = &rg->sb[rg->active_sb];
@@ -234,7 +234,7 @@ static bool ref_older(const struct pkern_ns *a, const struct pkern_ns *b)
  * All pairs: a label with no per-label problem loses to the oldest older
  * trusted label it overlaps, else shares a name with, else a UUID with.
  */
-bool ref_cross_ok(const struct pkern_region *rg)
+bool ref_cross_ok(const struct pkern_labels *rg)
 {
 	const struct pkern_ns *a, *b, *best;
 	enum pkern_problem_code want, c;

@@ -14,7 +14,7 @@ struct timg {
 	u64 size;
 	struct memmedia mm;
 	struct pkern_media m;
-	struct pkern_region *r;
+	struct pkern_labels *r;
 };
 
 struct timg *timg_new(u64 size);
@@ -48,7 +48,7 @@ struct snap {
 	struct pkern_ns ns[PKERN_MAX_SLOTS];
 };
 
-void snap_take(struct snap *s, const struct pkern_region *r);
+void snap_take(struct snap *s, const struct pkern_labels *r);
 bool snap_eq(const struct snap *a, const struct snap *b);
 
 /* problems collected by pkern_load_report() */
@@ -66,6 +66,6 @@ const struct pkern_problem *find_report(const struct reports *rep,
  * Independent all-pairs reference for the overlap and duplicate checks:
  * true if every label's cross-check result and "other" slot match it.
  */
-bool ref_cross_ok(const struct pkern_region *r);
+bool ref_cross_ok(const struct pkern_labels *r);
 
 #endif /* HELPERS_H */

@@ -20,7 +20,7 @@
 
 #define MIB	(1ULL << 20)
 #define ANY	PKERN_OFFSET_ANY
-#define STATE_LEN	offsetof(struct pkern_region, buf)
+#define STATE_LEN	offsetof(struct pkern_labels, buf)
 
 /* memmedia behind a callback that fails once, at step @fail_at */
 struct failmedia {
@@ -81,7 +81,7 @@ static const struct pkern_media_ops fm_ops = {
 
 enum op_type { OP_FORMAT, OP_CREATE_GUEST, OP_CREATE_IOMMU, OP_DESTROY };
 
-static int run_op(struct pkern_region *r, const struct pkern_media *m,
+static int run_op(struct pkern_labels *r, const struct pkern_media *m,
 		  enum op_type op, const char *name)
 {
 	struct pkern_format_params fp = { .nslots = 64, .force = true };
@@ -118,7 +118,7 @@ static int run_op(struct pkern_region *r, const struct pkern_media *m,
 static long fail_every_step(struct timg *t, const u8 *start, enum op_type op,
 			    const char *name)
 {
-	struct pkern_region *fresh = calloc(1, sizeof(*fresh));
+	struct pkern_labels *fresh = calloc(1, sizeof(*fresh));
 	struct failmedia fm = { .mm = &t->mm };
 	struct pkern_media m = { .ops = &fm_ops, .ctx = &fm, .size = t->m.size };
 	long k, seen = 0;
@@ -192,7 +192,7 @@ static void test_failed_updates(void **state)
 static void test_refusals_change_nothing(void **state)
 {
 	struct timg *t = timg_new(8 * MIB);
-	struct pkern_region *before = malloc(sizeof(*before));
+	struct pkern_labels *before = malloc(sizeof(*before));
 	struct pkern_format_params fp = { .nslots = 64 };
 
 	(void)state;

@@ -82,17 +82,17 @@ static const struct pkern_media_ops img_media_ops = {
 };
 
 /*
- * lib leaves @lr describing the image after every update, successful or
+ * lib leaves @labels describing the image after every update, successful or
  * not; only the derived space figures need refreshing.
  */
 static int img_format(struct pkd_region *r, const struct pkern_format_params *p,
 		      u32 *nr_lost)
 {
 	struct image *im = r->priv;
-	int rc = pkern_format(r->lr, &im->media, p);
+	int rc = pkern_format(r->labels, &im->media, p);
 
 	if (rc == -PKERN_E_HAS_LABELS)
-		*nr_lost = r->lr->nr_used;
+		*nr_lost = r->labels->nr_used;
 	if (rc == -PKERN_E_IO)
 		r->sys_errno = errno;
 	pkd_region_refresh_space(r);
@@ -103,7 +103,7 @@ static int img_create(struct pkd_region *r, const struct pkern_create_params *p,
 		      u32 *slot)
 {
 	const struct pkern_ns *ns;
-	int rc = pkern_create(r->lr, p, &ns);
+	int rc = pkern_create(r->labels, p, &ns);
 
 	if (!rc)
 		*slot = ns->slot;
@@ -113,7 +113,7 @@ static int img_create(struct pkd_region *r, const struct pkern_create_params *p,
 
 static int img_destroy(struct pkd_region *r, const struct pkern_ns *ns)
 {
-	int rc = pkern_destroy(r->lr, ns->slot);
+	int rc = pkern_destroy(r->labels, ns->slot);
 
 	pkd_region_refresh_space(r);
 	return rc;
@@ -130,7 +130,7 @@ static void img_close(struct pkd_region *r)
 			pmem_unmap(im->addr, im->len);
 		free(im);
 	}
-	free(r->lr);
+	free(r->labels);
 	free(r->dev);
 	free(r);
 }
@@ -230,8 +230,8 @@ int pkd_image_open(const char *path, u64 create_size, struct pkd_region **out)
 	r->priv = im;
 	r->id = -1;
 	r->dev = strdup(path);
-	r->lr = calloc(1, sizeof(*r->lr));
-	if (!r->dev || !r->lr) {
+	r->labels = calloc(1, sizeof(*r->labels));
+	if (!r->dev || !r->labels) {
 		pkd_err("out of memory");
 		goto fail;
 	}
@@ -251,7 +251,7 @@ int pkd_image_open(const char *path, u64 create_size, struct pkd_region **out)
 	im->media.size = im->len;
 	r->size = im->len;
 	r->media = &im->media;
-	rc = pkern_load(r->lr, &im->media);
+	rc = pkern_load(r->labels, &im->media);
 	pkd_region_refresh_space(r);
 	if (rc == -PKERN_E_IO) {
 		pkd_err("cannot read labels of image %s", path);

@@ -127,7 +127,7 @@ static int live_load(struct pkd_region *r)
 	lv->media.ctx = lv;
 	lv->media.size = lv->info.size;
 	r->media = &lv->media;
-	pkern_load(r->lr, &lv->media);
+	pkern_load(r->labels, &lv->media);
 
 	r->size = lv->info.size;
 	r->phys_addr = lv->info.phys_addr;
@@ -218,7 +218,7 @@ static void live_close(struct pkd_region *r)
 		free(lv->snap);
 		free(lv);
 	}
-	free(r->lr);
+	free(r->labels);
 	free(r->dev);
 	free(r);
 }
@@ -292,8 +292,8 @@ int pkd_live_open(int id, struct pkd_region **out)
 	r->priv = lv;
 	r->id = id;
 	r->live = true;
-	r->lr = calloc(1, sizeof(*r->lr));
-	if (!r->lr || asprintf(&r->dev, "pkern%d", id) < 0) {
+	r->labels = calloc(1, sizeof(*r->labels));
+	if (!r->labels || asprintf(&r->dev, "pkern%d", id) < 0) {
 		r->dev = NULL;
 		pkd_err("out of memory");
 		goto fail;

@@ -15,11 +15,11 @@
 
 void pkd_region_refresh_space(struct pkd_region *r)
 {
-	r->state = pkern_uapi_state(r->lr->status);
+	r->state = pkern_uapi_state(r->labels->status);
 	r->available = 0;
 	r->largest = 0;
-	if (r->lr->status == 0)
-		r->available = pkern_free_bytes(r->lr, PKERN_GRANULE,
+	if (r->labels->status == 0)
+		r->available = pkern_free_bytes(r->labels, PKERN_GRANULE,
 						&r->largest);
 }
 

@@ -2,7 +2,7 @@
 /*
  * A region as the commands see it, whichever way it is reached: a file
  * image updated through lib/ + libpmem, or a live pkernN through its
- * /dev/pkernN ioctls.  In both cases the label state in @lr comes from
+ * /dev/pkernN ioctls.  In both cases the label state in @labels comes from
  * running lib/'s loader over the region's label area, so list, check and
  * inspect share one decoder.
  */
@@ -30,7 +30,7 @@ struct pkd_region;
  *
  * Operations return 0 or a negative PKERN_E_ / PKD_E_ code: for a live
  * region exactly the lib error the driver saw.  Whatever they return,
- * @lr then describes the region as it is (lib's state after an update on
+ * @labels then describes the region as it is (lib's state after an update on
  * an image, a fresh snapshot of a live region).
  */
 struct pkd_backend_ops {
@@ -52,8 +52,8 @@ struct pkd_backend_ops {
  * @phys_addr: live only
  * @state: PKERN_STATE_* (kernel's view when live, lib status otherwise)
  * @available, @largest: free bytes and largest free 4 KiB extent
- * @lr: lib's decoded label state
- * @media: the media @lr was loaded from (for re-running lib's loader)
+ * @labels: lib's decoded label state
+ * @media: the media @labels was loaded from (for re-running lib's loader)
  * @sys_errno: errno behind the last PKD_E_SYS/PKERN_E_IO, 0 if none
  * @priv: backend data
  */
@@ -67,7 +67,7 @@ struct pkd_region {
 	u32 state;
 	u64 available;
 	u64 largest;
-	struct pkern_region *lr;
+	struct pkern_labels *labels;
 	const struct pkern_media *media;
 	int sys_errno;
 	const struct pkd_backend_ops *ops;
@@ -100,18 +100,18 @@ int pkd_live_open(int id, struct pkd_region **out);
 /* Ids of live regions in ascending order; returns count or -1 */
 int pkd_live_ids(int **ids);
 
-/* Update @state/@available/@largest from @lr (images) */
+/* Update @state/@available/@largest from @labels (images) */
 void pkd_region_refresh_space(struct pkd_region *r);
 /* Message for a negative PKERN_E_ / PKD_E_ code */
 const char *pkd_strerror(const struct pkd_region *r, int err);
 
 /* lookup.c: used labels (usable or not, checksum intact) by name/UUID */
-const struct pkern_ns *pkd_find_name_any(const struct pkern_region *lr,
+const struct pkern_ns *pkd_find_name_any(const struct pkern_labels *labels,
 					const char *name);
-const struct pkern_ns *pkd_find_uuid_any(const struct pkern_region *lr,
+const struct pkern_ns *pkd_find_uuid_any(const struct pkern_labels *labels,
 					const u8 *uuid);
 /* NAME or UUID string, as destroy-namespace and list -n take it */
-const struct pkern_ns *pkd_lookup(const struct pkern_region *lr,
+const struct pkern_ns *pkd_lookup(const struct pkern_labels *labels,
 				 const char *name_or_uuid);
 
 #endif /* PKDAXCTL_BACKEND_H */

@@ -105,7 +105,7 @@ static int check_one(struct pkd_region *r, bool json, struct json_object *out)
 		cx.arr = json_object_new_array();
 		json_object_object_add(o, "dev", json_object_new_string(r->dev));
 	}
-	rc = pkern_load_report(r->lr, r->media, on_problem, &cx);
+	rc = pkern_load_report(r->labels, r->media, on_problem, &cx);
 	if (rc == -PKERN_E_IO) {
 		if (json) {
 			json_object_object_add(o, "checked",
@@ -130,8 +130,8 @@ static int check_one(struct pkd_region *r, bool json, struct json_object *out)
 		json_object_array_add(out, o);
 	} else if (!cx.errors && !cx.warnings) {
 		printf("%s: clean: %u namespace%s, generation %llu\n", r->dev,
-		       r->lr->nr_used, r->lr->nr_used == 1 ? "" : "s",
-		       (unsigned long long)r->lr->generation);
+		       r->labels->nr_used, r->labels->nr_used == 1 ? "" : "s",
+		       (unsigned long long)r->labels->generation);
 	}
 	return cx.errors || cx.warnings ? PKD_EXIT_FAIL : PKD_EXIT_OK;
 }

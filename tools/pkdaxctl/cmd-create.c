@@ -99,7 +99,7 @@ static int check_args(struct pkern_create_params *p, bool have_size)
 static void default_size(const struct pkd_region *r,
 			 struct pkern_create_params *p)
 {
-	pkern_free_bytes(r->lr, p->place_align, &p->size);
+	pkern_free_bytes(r->labels, p->place_align, &p->size);
 	if (!p->size)
 		p->size = p->place_align;
 }
@@ -126,14 +126,14 @@ static void report_state(const struct pkd_region *r)
 static void report_exists(const struct pkd_region *r,
 			  const struct pkern_create_params *p)
 {
-	const struct pkern_ns *ns = pkd_find_name_any(r->lr, p->name);
+	const struct pkern_ns *ns = pkd_find_name_any(r->labels, p->name);
 
 	if (ns) {
 		pkd_err("name '%s' is already used in %s (slot %u); pick another name or destroy that namespace first",
 		       p->name, r->dev, ns->slot);
 		return;
 	}
-	ns = pkd_find_uuid_any(r->lr, p->uuid);
+	ns = pkd_find_uuid_any(r->labels, p->uuid);
 	if (ns) {
 		pkd_err("UUID is already used by '%s' in %s (slot %u); pick another UUID or omit --uuid",
 		       ns->name, r->dev, ns->slot);
@@ -161,7 +161,7 @@ static void report_no_space(const struct pkd_region *r,
 		pkd_err("no free space in %s at alignment %s", r->dev, a);
 		return;
 	}
-	pkern_free_bytes(r->lr, p->place_align, &largest);
+	pkern_free_bytes(r->labels, p->place_align, &largest);
 	pkd_human_size(largest, h, sizeof(h));
 	pkd_human_size(p->size, s, sizeof(s));
 	pkd_err("no space in %s for %s at alignment %s: the largest free extent is %llu bytes (%s); use a smaller -s",
@@ -172,7 +172,7 @@ static void report_failure(const struct pkd_region *r,
 			   const struct pkern_create_params *p, bool have_size,
 			   int rc)
 {
-	const struct pkern_region *lr = r->lr;
+	const struct pkern_labels *labels = r->labels;
 
 	switch (-rc) {
 	case PKERN_E_STATE:
@@ -185,9 +185,9 @@ static void report_failure(const struct pkd_region *r,
 		report_exists(r, p);
 		return;
 	case PKERN_E_NOSLOT:
-		if (lr->active_sb >= 0) {
+		if (labels->active_sb >= 0) {
 			pkd_err("all %u label slots of %s are in use; destroy a namespace first",
-			       lr->sb[lr->active_sb].nslots, r->dev);
+			       labels->sb[labels->active_sb].nslots, r->dev);
 			return;
 		}
 		break;
@@ -291,7 +291,7 @@ int cmd_create(int argc, char **argv)
 		report_failure(r, &p, have_size, rc);
 		goto out;
 	}
-	pkd_json_print(pkd_ns_json(r, &r->lr->ns[slot],
+	pkd_json_print(pkd_ns_json(r, &r->labels->ns[slot],
 				 PKD_JSON_DAX | PKD_JSON_REGION));
 	ret = PKD_EXIT_OK;
 out:

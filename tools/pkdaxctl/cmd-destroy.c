@@ -55,7 +55,7 @@ static const struct pkern_ns *by_slot(const struct pkd_region *r, u32 slot)
 {
 	const struct pkern_ns *ns;
 
-	pkern_for_each_ns(r->lr, ns)
+	pkern_for_each_ns(r->labels, ns)
 		if (ns->slot == slot)
 			return ns;
 	pkd_err("slot %u of %s holds no namespace; see pkdaxctl inspect",
@@ -115,7 +115,7 @@ int cmd_destroy(int argc, char **argv)
 	if (pkd_open(&t, &rs))
 		return PKD_EXIT_FAIL;
 	for (int i = 0; i < rs.n; i++) {
-		const struct pkern_ns *hit = pkd_lookup(rs.r[i]->lr, what);
+		const struct pkern_ns *hit = pkd_lookup(rs.r[i]->labels, what);
 
 		if (used < sizeof(where))
 			used += snprintf(where + used, sizeof(where) - used,

@@ -38,15 +38,15 @@ static void add_problem(struct json_object *o, enum pkern_problem_code code)
 		    json_object_new_string(pkern_problem_str(code)));
 }
 
-static struct json_object *sb_json(const struct pkern_region *lr, int i,
+static struct json_object *sb_json(const struct pkern_labels *labels, int i,
 				   unsigned int f)
 {
-	const struct pkern_sb_info *sb = &lr->sb[i];
+	const struct pkern_sb_info *sb = &labels->sb[i];
 	struct json_object *o = json_object_new_object();
 
 	add(o, "copy", json_object_new_int(i));
 	add(o, "offset", pkd_json_hex(PKERN_SB_OFF(i), f));
-	add(o, "live", json_object_new_boolean(lr->active_sb == i));
+	add(o, "live", json_object_new_boolean(labels->active_sb == i));
 	if (sb->problem == PKERN_P_SB_NONE) {
 		/* no magic: never written, nothing to decode */
 		add(o, "valid", json_object_new_boolean(false));
@@ -67,15 +67,15 @@ static struct json_object *sb_json(const struct pkern_region *lr, int i,
 	return o;
 }
 
-static struct json_object *index_json(const struct pkern_region *lr, int i,
+static struct json_object *index_json(const struct pkern_labels *labels, int i,
 				      unsigned int f)
 {
-	const struct pkern_index_info *x = &lr->index[i];
+	const struct pkern_index_info *x = &labels->index[i];
 	struct json_object *o = json_object_new_object();
 
 	add(o, "block", json_object_new_int(i));
 	add(o, "offset", pkd_json_hex(PKERN_INDEX_OFF(i), f));
-	add(o, "live", json_object_new_boolean(lr->active_index == i));
+	add(o, "live", json_object_new_boolean(labels->active_index == i));
 	if (x->problem == PKERN_P_IDX_NONE) {
 		/* blank, or left over from an earlier format (stale) */
 		bool blank = !x->generation && !x->sb_seq;
@@ -157,18 +157,18 @@ static struct json_object *used_json(const struct pkd_region *r,
 static int slots_json(struct pkd_region *r, struct json_object *o,
 		      unsigned int f)
 {
-	const struct pkern_region *lr = r->lr;
+	const struct pkern_labels *labels = r->labels;
 	struct json_object *arr = json_object_new_array();
 	struct pkern_label l;
 	u32 nslots, empty = 0;
 
 	add(o, "slots", arr);
-	if (lr->active_sb < 0)
+	if (labels->active_sb < 0)
 		return 0;
-	nslots = lr->sb[lr->active_sb].nslots;
+	nslots = labels->sb[labels->active_sb].nslots;
 	for (u32 s = 0; s < nslots && s < PKERN_MAX_SLOTS; s++) {
-		bool used = lr->active_index >= 0 &&
-			    (lr->bitmap[s / 8] >> (s % 8)) & 1;
+		bool used = labels->active_index >= 0 &&
+			    (labels->bitmap[s / 8] >> (s % 8)) & 1;
 
 		if (r->media->ops->read(r->media->ctx, PKERN_SLOT_OFF +
 					(u64)s * PKERN_SLOT_SIZE, &l,
@@ -178,7 +178,7 @@ static int slots_json(struct pkd_region *r, struct json_object *o,
 		}
 		if (used) {
 			json_object_array_add(arr,
-					      used_json(r, &lr->ns[s], &l, f));
+					      used_json(r, &labels->ns[s], &l, f));
 		} else if (all_zero(&l, sizeof(l))) {
 			empty++;
 		} else {
@@ -195,23 +195,23 @@ static int slots_json(struct pkd_region *r, struct json_object *o,
 
 static struct json_object *region_json(struct pkd_region *r, unsigned int f)
 {
-	const struct pkern_region *lr = r->lr;
+	const struct pkern_labels *labels = r->labels;
 	struct json_object *o = json_object_new_object();
 	struct json_object *a;
 
 	add(o, "dev", json_object_new_string(r->dev));
 	add(o, "size", pkd_json_size(r->size, f));
 	add(o, "state", json_object_new_string(pkern_state_str(r->state)));
-	add(o, "status", json_object_new_string(pkern_strerror(lr->status)));
-	if (lr->active_index >= 0)
-		add(o, "generation", pkd_json_u64(lr->generation));
+	add(o, "status", json_object_new_string(pkern_strerror(labels->status)));
+	if (labels->active_index >= 0)
+		add(o, "generation", pkd_json_u64(labels->generation));
 	a = json_object_new_array();
 	for (int i = 0; i < 2; i++)
-		json_object_array_add(a, sb_json(lr, i, f));
+		json_object_array_add(a, sb_json(labels, i, f));
 	add(o, "superblocks", a);
 	a = json_object_new_array();
 	for (int i = 0; i < 2; i++)
-		json_object_array_add(a, index_json(lr, i, f));
+		json_object_array_add(a, index_json(labels, i, f));
 	add(o, "index_blocks", a);
 	if (slots_json(r, o, f)) {
 		json_object_put(o);

@@ -96,7 +96,7 @@ int cmd_list(int argc, char **argv)
 		if (!want_n)
 			continue;
 		arr = want_r ? json_object_new_array() : out;
-		pkern_for_each_ns(r->lr, ns)
+		pkern_for_each_ns(r->labels, ns)
 			if (ns_matches(ns, ns_filter))
 				json_object_array_add(arr, pkd_ns_json(r, ns,
 					flags | (want_r ? 0 : PKD_JSON_REGION)));

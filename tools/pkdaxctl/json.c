@@ -115,7 +115,7 @@ struct json_object *pkd_ns_json(const struct pkd_region *r,
 struct json_object *pkd_region_json(const struct pkd_region *r,
 				   unsigned int flags)
 {
-	const struct pkern_region *lr = r->lr;
+	const struct pkern_labels *labels = r->labels;
 	struct json_object *o = json_object_new_object();
 
 	add(o, "dev", json_object_new_string(r->dev));
@@ -125,8 +125,8 @@ struct json_object *pkd_region_json(const struct pkd_region *r,
 	add(o, "state", json_object_new_string(pkern_state_str(r->state)));
 	if (r->live)
 		add(o, "phys_addr", pkd_json_hex(r->phys_addr, flags));
-	if (lr->active_sb >= 0) {
-		const struct pkern_sb_info *sb = &lr->sb[lr->active_sb];
+	if (labels->active_sb >= 0) {
+		const struct pkern_sb_info *sb = &labels->sb[labels->active_sb];
 
 		add(o, "uuid", pkd_json_uuid(sb->uuid));
 		add(o, "label_size", pkd_json_size(sb->data_start, flags));
@@ -139,9 +139,9 @@ struct json_object *pkd_region_json(const struct pkd_region *r,
 		add(o, "available_size", pkd_json_size(r->available, flags));
 		add(o, "max_available_extent", pkd_json_size(r->largest, flags));
 	}
-	if (lr->active_index >= 0) {
-		add(o, "generation", pkd_json_u64(lr->generation));
-		add(o, "nr_namespaces", json_object_new_int((int)lr->nr_used));
+	if (labels->active_index >= 0) {
+		add(o, "generation", pkd_json_u64(labels->generation));
+		add(o, "nr_namespaces", json_object_new_int((int)labels->nr_used));
 	}
 	return o;
 }

@@ -61,10 +61,10 @@ static bool pkern_uuid_zero(const u8 *uuid)
 	return !memchr_inv(uuid, 0, PKERN_UUID_LEN);
 }
 
-static long pkern_ioc_info(struct pkern_rgn *rgn, void __user *uarg)
+static long pkern_ioc_info(struct pkern_region *rgn, void __user *uarg)
 {
 	struct pkern_region_info info;
-	const struct pkern_region *r = rgn->lr;
+	const struct pkern_labels *r = rgn->labels;
 	int ret;
 
 	ret = pkern_get_arg(&info, sizeof(info), uarg);
@@ -97,7 +97,7 @@ static long pkern_ioc_info(struct pkern_rgn *rgn, void __user *uarg)
 	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
-static long pkern_ioc_format(struct pkern_rgn *rgn, void __user *uarg)
+static long pkern_ioc_format(struct pkern_region *rgn, void __user *uarg)
 {
 	struct pkern_format_params p = { };
 	struct pkern_media m = {
@@ -133,18 +133,18 @@ static long pkern_ioc_format(struct pkern_rgn *rgn, void __user *uarg)
 	}
 
 	f.nr_lost = 0;
-	ret = pkern_format(rgn->lr, &m, &p);
+	ret = pkern_format(rgn->labels, &m, &p);
 	pkern_region_sync(rgn);
 	if (ret == -PKERN_E_HAS_LABELS) {
-		f.nr_lost = rgn->lr->nr_used;
+		f.nr_lost = rgn->labels->nr_used;
 		if (copy_to_user(uarg, &f, sizeof(f)))
 			return -EFAULT;
 	}
 	if (!ret) {
 		pr_info("%s: formatted (%u label slots, generation %llu)\n",
 			dev_name(&rgn->dev),
-			rgn->lr->sb[rgn->lr->active_sb].nslots,
-			rgn->lr->generation);
+			rgn->labels->sb[rgn->labels->active_sb].nslots,
+			rgn->labels->generation);
 		memcpy(f.uuid, p.uuid, sizeof(f.uuid));
 		if (copy_to_user(uarg, &f, sizeof(f)))
 			return -EFAULT;
@@ -152,7 +152,7 @@ static long pkern_ioc_format(struct pkern_rgn *rgn, void __user *uarg)
 	return pkern_errno(ret);
 }
 
-static long pkern_ioc_create(struct pkern_rgn *rgn, void __user *uarg)
+static long pkern_ioc_create(struct pkern_region *rgn, void __user *uarg)
 {
 	struct pkern_create_params p = { };
 	const struct pkern_ns *ns;
@@ -184,7 +184,7 @@ static long pkern_ioc_create(struct pkern_rgn *rgn, void __user *uarg)
 
 	/* zeroes the memory (killable) before the label makes it visible */
 	rgn->scrub_err = 0;
-	ret = pkern_create(rgn->lr, &p, &ns);
+	ret = pkern_create(rgn->labels, &p, &ns);
 	if (ret) {
 		int err = ret == -PKERN_E_IO && rgn->scrub_err ?
 			  rgn->scrub_err : pkern_errno(ret);
@@ -201,7 +201,7 @@ static long pkern_ioc_create(struct pkern_rgn *rgn, void __user *uarg)
 		/* no device, no namespace: undo the label (memory is zero) */
 		pr_err("%s: cannot expose new namespace %s (%d); removing it\n",
 		       dev_name(&rgn->dev), c.name, ret);
-		if (pkern_destroy(rgn->lr, ns->slot))
+		if (pkern_destroy(rgn->labels, ns->slot))
 			pkern_region_sync(rgn);
 		return ret;
 	}
@@ -212,11 +212,11 @@ static long pkern_ioc_create(struct pkern_rgn *rgn, void __user *uarg)
 	c.dax_id = ns->slot;
 	pr_info("%s: created %s namespace %s at %#llx, %llu bytes (slot %u, generation %llu)\n",
 		dev_name(&rgn->dev), pkern_kind_str(ns->kind), ns->name,
-		ns->offset, ns->size, ns->slot, rgn->lr->generation);
+		ns->offset, ns->size, ns->slot, rgn->labels->generation);
 	return copy_to_user(uarg, &c, sizeof(c)) ? -EFAULT : 0;
 }
 
-static long pkern_ioc_destroy(struct pkern_rgn *rgn, void __user *uarg)
+static long pkern_ioc_destroy(struct pkern_region *rgn, void __user *uarg)
 {
 	const struct pkern_ns *ns;
 	struct pkern_destroy d;
@@ -231,14 +231,14 @@ static long pkern_ioc_destroy(struct pkern_rgn *rgn, void __user *uarg)
 	if (d.flags & ~PKERN_DESTROY_BY_UUID)
 		return -EINVAL;
 	/* the lookups below need labels lib can update */
-	if (rgn->lr->status)
+	if (rgn->labels->status)
 		return pkern_errno(-PKERN_E_STATE);
 	if (d.flags & PKERN_DESTROY_BY_UUID) {
-		ns = pkern_find_uuid(rgn->lr, d.uuid);
+		ns = pkern_find_uuid(rgn->labels, d.uuid);
 	} else {
 		if (!pkern_name_terminated(d.name))
 			return -EINVAL;
-		ns = pkern_find_name(rgn->lr, d.name);
+		ns = pkern_find_name(rgn->labels, d.name);
 	}
 	if (!ns)
 		return pkern_errno(-PKERN_E_NOENT);
@@ -252,10 +252,10 @@ static long pkern_ioc_destroy(struct pkern_rgn *rgn, void __user *uarg)
 	/* device first: unmaps every user before the memory is scrubbed */
 	pkern_ns_remove(rgn, slot);
 	rgn->scrub_err = 0;
-	ret = pkern_destroy(rgn->lr, slot);
+	ret = pkern_destroy(rgn->labels, slot);
 	if (ret) {
 		pkern_region_sync(rgn);
-		if (rgn->lr->status || pkern_find_uuid(rgn->lr, uuid))
+		if (rgn->labels->status || pkern_find_uuid(rgn->labels, uuid))
 			return pkern_errno(ret);
 		/*
 		 * The label is gone; only zeroing its memory failed (or was
@@ -266,11 +266,11 @@ static long pkern_ioc_destroy(struct pkern_rgn *rgn, void __user *uarg)
 		return 0;
 	}
 	pr_info("%s: destroyed namespace %s (slot %u, generation %llu)\n",
-		dev_name(&rgn->dev), name, slot, rgn->lr->generation);
+		dev_name(&rgn->dev), name, slot, rgn->labels->generation);
 	return 0;
 }
 
-static long pkern_ioc_read_labels(struct pkern_rgn *rgn, void __user *uarg)
+static long pkern_ioc_read_labels(struct pkern_region *rgn, void __user *uarg)
 {
 	struct pkern_read_labels rl;
 	u64 limit;
@@ -291,7 +291,7 @@ static long pkern_ioc_read_labels(struct pkern_rgn *rgn, void __user *uarg)
 	limit = min(limit, rgn->map_len);
 	if (rl.offset > limit || rl.length > limit - rl.offset)
 		return -EINVAL;
-	if (copy_to_user(u64_to_user_ptr(rl.buf), rgn->labels + rl.offset,
+	if (copy_to_user(u64_to_user_ptr(rl.buf), rgn->label_map + rl.offset,
 			 rl.length))
 		return -EFAULT;
 	return 0;
@@ -300,7 +300,7 @@ static long pkern_ioc_read_labels(struct pkern_rgn *rgn, void __user *uarg)
 static long pkern_ctl_ioctl(struct file *file, unsigned int cmd,
 			    unsigned long arg)
 {
-	struct pkern_rgn *rgn = file->private_data;
+	struct pkern_region *rgn = file->private_data;
 	void __user *uarg = (void __user *)arg;
 	long ret;
 
@@ -339,7 +339,7 @@ out:
 
 static int pkern_ctl_open(struct inode *inode, struct file *file)
 {
-	struct pkern_rgn *rgn = container_of(inode->i_cdev, struct pkern_rgn,
+	struct pkern_region *rgn = container_of(inode->i_cdev, struct pkern_region,
 					     cdev);
 
 	if (!capable(CAP_SYS_ADMIN))

@@ -21,7 +21,7 @@ void pkern_debugfs_exit(void)
 	debugfs_remove_recursive(pkern_debugfs_root);
 }
 
-void pkern_debugfs_add(struct pkern_rgn *rgn)
+void pkern_debugfs_add(struct pkern_region *rgn)
 {
 	struct dentry *d;
 
@@ -30,7 +30,7 @@ void pkern_debugfs_add(struct pkern_rgn *rgn)
 	debugfs_create_u64("nr_writes", 0400, d, &rgn->nr_writes);
 }
 
-void pkern_debugfs_remove(struct pkern_rgn *rgn)
+void pkern_debugfs_remove(struct pkern_region *rgn)
 {
 	debugfs_lookup_and_remove(dev_name(&rgn->dev), pkern_debugfs_root);
 }

@@ -22,7 +22,7 @@
 #define PKERN_NS_DRV_NAME	"pkern-ns"
 
 struct dev_dax;
-struct pkern_rgn;
+struct pkern_region;
 
 /**
  * struct pkern_pool - an open iommu page-table pool (<linux/pkern.h>)
@@ -52,7 +52,7 @@ struct pkern_pool {
  * @pool: open pool (iommu kind), created on first pkern_pool_get()
  */
 struct pkern_nsdev {
-	struct pkern_rgn *rgn;
+	struct pkern_region *rgn;
 	u32 slot;
 	struct pkern_ns ns;
 	struct platform_device *pdev;
@@ -61,17 +61,17 @@ struct pkern_nsdev {
 };
 
 /**
- * struct pkern_rgn - one legacy persistent-memory range, pkernN
+ * struct pkern_region - one legacy persistent-memory range, pkernN
  * @dev: class "pkern" device; also the /dev/pkernN character device
  * @cdev: control interface
  * @id: N
  * @phys: start of the range
  * @size: bytes in the range
- * @labels: memremap() of the label area (at most its maximum size)
- * @map_len: bytes mapped at @labels
+ * @label_map: memremap() of the label area (at most its maximum size)
+ * @map_len: bytes mapped at @label_map
  * @label_res: iomem reservation of the live label area, if any
  * @lock: serialises every label update, child changes and ioctl
- * @lr: label state, owned by lib/ (large: vmalloc'ed)
+ * @labels: label state, owned by lib/ (large: vmalloc'ed)
  * @state: enum pkern_region_state
  * @dead: the range is being torn down; ioctls fail with ENXIO
  * @nsdev: child per usable namespace, by slot
@@ -80,17 +80,17 @@ struct pkern_nsdev {
  * @nr_writes: media writes so far (fault injection counts them)
  * @fail_after: fail every media write after this many (0: never)
  */
-struct pkern_rgn {
+struct pkern_region {
 	struct device dev;
 	struct cdev cdev;
 	int id;
 	phys_addr_t phys;
 	u64 size;
-	void *labels;
+	void *label_map;
 	u64 map_len;
 	struct resource *label_res;
 	struct mutex lock;	/* see @lock above */
-	struct pkern_region *lr;
+	struct pkern_labels *labels;
 	u32 state;
 	bool dead;
 	struct pkern_nsdev *nsdev[PKERN_MAX_SLOTS];
@@ -100,9 +100,9 @@ struct pkern_rgn {
 	u64 fail_after;
 };
 
-static inline struct pkern_rgn *to_pkern_rgn(struct device *dev)
+static inline struct pkern_region *to_pkern_region(struct device *dev)
 {
-	return container_of(dev, struct pkern_rgn, dev);
+	return container_of(dev, struct pkern_region, dev);
 }
 
 /* main.c */
@@ -114,18 +114,18 @@ extern struct list_head pkern_regions;
 /* region.c */
 int pkern_region_add(struct device *parent, int id, phys_addr_t phys,
 		     u64 size);
-void pkern_region_remove(struct pkern_rgn *rgn);
-void pkern_region_sync(struct pkern_rgn *rgn);
-u64 pkern_region_data_start(const struct pkern_rgn *rgn);
+void pkern_region_remove(struct pkern_region *rgn);
+void pkern_region_sync(struct pkern_region *rgn);
+u64 pkern_region_data_start(const struct pkern_region *rgn);
 
 /* media.c */
 extern const struct pkern_media_ops pkern_memremap_media_ops;
 
 /* ns.c */
 extern struct platform_driver pkern_ns_driver;
-int pkern_ns_add(struct pkern_rgn *rgn, const struct pkern_ns *ns);
-void pkern_ns_remove(struct pkern_rgn *rgn, u32 slot);
-int pkern_ns_busy(struct pkern_rgn *rgn, u32 slot);
+int pkern_ns_add(struct pkern_region *rgn, const struct pkern_ns *ns);
+void pkern_ns_remove(struct pkern_region *rgn, u32 slot);
+int pkern_ns_busy(struct pkern_region *rgn, u32 slot);
 
 /* ctl.c */
 extern const struct file_operations pkern_ctl_fops;
@@ -141,13 +141,13 @@ void pkern_pool_detach(struct pkern_nsdev *nd);
 #ifdef PKERN_DEBUG_FAULTS
 void pkern_debugfs_init(void);
 void pkern_debugfs_exit(void);
-void pkern_debugfs_add(struct pkern_rgn *rgn);
-void pkern_debugfs_remove(struct pkern_rgn *rgn);
+void pkern_debugfs_add(struct pkern_region *rgn);
+void pkern_debugfs_remove(struct pkern_region *rgn);
 #else
 static inline void pkern_debugfs_init(void) {}
 static inline void pkern_debugfs_exit(void) {}
-static inline void pkern_debugfs_add(struct pkern_rgn *rgn) {}
-static inline void pkern_debugfs_remove(struct pkern_rgn *rgn) {}
+static inline void pkern_debugfs_add(struct pkern_region *rgn) {}
+static inline void pkern_debugfs_remove(struct pkern_region *rgn) {}
 #endif
 
 #endif /* PKERN_INTERNAL_H */

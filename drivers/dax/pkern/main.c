@@ -117,12 +117,12 @@ static int pkern_e820_probe(struct platform_device *pdev)
 
 static void pkern_e820_remove(struct platform_device *pdev)
 {
-	struct pkern_rgn *rgn;
+	struct pkern_region *rgn;
 
 	for (;;) {
 		mutex_lock(&pkern_regions_lock);
 		rgn = list_empty(&pkern_regions) ? NULL :
-		      list_last_entry(&pkern_regions, struct pkern_rgn, node);
+		      list_last_entry(&pkern_regions, struct pkern_region, node);
 		mutex_unlock(&pkern_regions_lock);
 		if (!rgn)
 			break;

@@ -17,18 +17,18 @@
 /* Big enough to amortise map/unmap, small enough to stay responsive. */
 #define PKERN_SCRUB_CHUNK	SZ_2M
 
-static bool pkern_in_labels(struct pkern_rgn *rgn, u64 off, u64 len)
+static bool pkern_in_labels(struct pkern_region *rgn, u64 off, u64 len)
 {
-	return rgn->labels && off <= rgn->map_len && len <= rgn->map_len - off;
+	return rgn->label_map && off <= rgn->map_len && len <= rgn->map_len - off;
 }
 
 static int pkern_media_read(void *ctx, u64 off, void *buf, u64 len)
 {
-	struct pkern_rgn *rgn = ctx;
+	struct pkern_region *rgn = ctx;
 
 	if (!pkern_in_labels(rgn, off, len))
 		return -EIO;
-	memcpy(buf, rgn->labels + off, len);
+	memcpy(buf, rgn->label_map + off, len);
 	return 0;
 }
 
@@ -39,20 +39,20 @@ static int pkern_media_read(void *ctx, u64 off, void *buf, u64 len)
  */
 static int pkern_media_write(void *ctx, u64 off, const void *buf, u64 len)
 {
-	struct pkern_rgn *rgn = ctx;
+	struct pkern_region *rgn = ctx;
 
 	if (!pkern_in_labels(rgn, off, len))
 		return -EIO;
 	rgn->nr_writes++;
 	if (rgn->fail_after && rgn->nr_writes > rgn->fail_after)
 		return -EIO;
-	memcpy_flushcache(rgn->labels + off, buf, len);
+	memcpy_flushcache(rgn->label_map + off, buf, len);
 	return 0;
 }
 
 static int pkern_media_persist(void *ctx, u64 off, u64 len)
 {
-	struct pkern_rgn *rgn = ctx;
+	struct pkern_region *rgn = ctx;
 
 	if (!pkern_in_labels(rgn, off, len))
 		return -EIO;
@@ -69,7 +69,7 @@ static int pkern_media_persist(void *ctx, u64 off, u64 len)
  */
 static int pkern_media_scrub(void *ctx, u64 off, u64 len)
 {
-	struct pkern_rgn *rgn = ctx;
+	struct pkern_region *rgn = ctx;
 	u64 chunk;
 	void *p;
 

@@ -112,7 +112,7 @@ struct platform_driver pkern_ns_driver = {
  * Return: 0 once the child is registered and bound, else a negative errno
  * (and no child).
  */
-int pkern_ns_add(struct pkern_rgn *rgn, const struct pkern_ns *ns)
+int pkern_ns_add(struct pkern_region *rgn, const struct pkern_ns *ns)
 {
 	struct platform_device *pdev;
 	struct pkern_nsdev *nd;
@@ -172,7 +172,7 @@ err_free:
  * Unregistering kills the dax device, which unmaps it from every process
  * (later faults get SIGBUS), before the memory can be scrubbed.
  */
-void pkern_ns_remove(struct pkern_rgn *rgn, u32 slot)
+void pkern_ns_remove(struct pkern_region *rgn, u32 slot)
 {
 	struct pkern_nsdev *nd = rgn->nsdev[slot];
 
@@ -227,7 +227,7 @@ static bool pkern_dax_in_use(struct dev_dax *dev_dax, const char **why)
  *
  * Return: 0 or -EBUSY (logged with the reason).
  */
-int pkern_ns_busy(struct pkern_rgn *rgn, u32 slot)
+int pkern_ns_busy(struct pkern_region *rgn, u32 slot)
 {
 	struct pkern_nsdev *nd = rgn->nsdev[slot];
 	const char *why = NULL;

@@ -33,7 +33,7 @@ static void pkern_pool_release(struct kref *ref)
 /* Map and validate the pool of @nd; rgn->lock held. */
 static int pkern_pool_open_ns(struct pkern_nsdev *nd)
 {
-	struct pkern_rgn *rgn = nd->rgn;
+	struct pkern_region *rgn = nd->rgn;
 	struct pkern_pool_media m = { };
 	struct pkern_pool *pool;
 	bool fresh;
@@ -109,7 +109,7 @@ struct pkern_pool *pkern_pool_get(const char *name)
 	struct pkern_pool *pool = ERR_PTR(-ENOENT);
 	const struct pkern_ns *ns;
 	struct pkern_nsdev *nd;
-	struct pkern_rgn *rgn;
+	struct pkern_region *rgn;
 	int ret;
 
 	mutex_lock(&pkern_regions_lock);
@@ -117,7 +117,7 @@ struct pkern_pool *pkern_pool_get(const char *name)
 		mutex_lock(&rgn->lock);
 		ns = NULL;
 		if (rgn->state == PKERN_STATE_READY && !rgn->dead)
-			ns = pkern_find_name(rgn->lr, name);
+			ns = pkern_find_name(rgn->labels, name);
 		nd = ns ? rgn->nsdev[ns->slot] : NULL;
 		if (!nd || nd->ns.kind != PKERN_KIND_IOMMU) {
 			mutex_unlock(&rgn->lock);

@@ -18,7 +18,7 @@
 /* One line per problem found while loading, naming region and slot. */
 static void pkern_report(void *arg, const struct pkern_problem *p)
 {
-	struct pkern_rgn *rgn = arg;
+	struct pkern_region *rgn = arg;
 	const char *what = pkern_problem_str(p->code);
 	const char *name = dev_name(&rgn->dev);
 
@@ -48,9 +48,9 @@ static void pkern_report(void *arg, const struct pkern_problem *p)
  *
  * Return: the live superblock's data start, or 0 without one.
  */
-u64 pkern_region_data_start(const struct pkern_rgn *rgn)
+u64 pkern_region_data_start(const struct pkern_region *rgn)
 {
-	const struct pkern_region *r = rgn->lr;
+	const struct pkern_labels *r = rgn->labels;
 
 	if (r->active_sb < 0 || r->active_sb > 1 ||
 	    r->sb[r->active_sb].problem != PKERN_P_NONE)
@@ -59,7 +59,7 @@ u64 pkern_region_data_start(const struct pkern_rgn *rgn)
 }
 
 /* Keep the live label area reserved in /proc/iomem. */
-static void pkern_region_reserve(struct pkern_rgn *rgn)
+static void pkern_region_reserve(struct pkern_region *rgn)
 {
 	u64 len = rgn->state == PKERN_STATE_READY ?
 		  pkern_region_data_start(rgn) : 0;
@@ -76,9 +76,9 @@ static void pkern_region_reserve(struct pkern_rgn *rgn)
 						    dev_name(&rgn->dev));
 }
 
-static void pkern_region_explain(struct pkern_rgn *rgn)
+static void pkern_region_explain(struct pkern_region *rgn)
 {
-	const struct pkern_region *r = rgn->lr;
+	const struct pkern_labels *r = rgn->labels;
 	const char *name = dev_name(&rgn->dev);
 	int sb = r->active_sb;
 
@@ -109,14 +109,14 @@ static void pkern_region_explain(struct pkern_rgn *rgn)
 }
 
 /* What the region shows follows lib's label state. */
-static void pkern_region_set_state(struct pkern_rgn *rgn)
+static void pkern_region_set_state(struct pkern_region *rgn)
 {
-	rgn->state = pkern_uapi_state(rgn->lr->status);
+	rgn->state = pkern_uapi_state(rgn->labels->status);
 	pkern_region_reserve(rgn);
 }
 
 /* Probe: read the labels, logging every problem found. */
-static void pkern_region_load(struct pkern_rgn *rgn)
+static void pkern_region_load(struct pkern_region *rgn)
 {
 	struct pkern_media m = {
 		.ops = &pkern_memremap_media_ops,
@@ -124,7 +124,7 @@ static void pkern_region_load(struct pkern_rgn *rgn)
 		.size = rgn->size,
 	};
 
-	pkern_load_report(rgn->lr, &m, pkern_report, rgn);
+	pkern_load_report(rgn->labels, &m, pkern_report, rgn);
 	pkern_region_set_state(rgn);
 }
 
@@ -141,7 +141,7 @@ static bool pkern_ns_same(const struct pkern_ns *a, const struct pkern_ns *b)
  * Every usable namespace of a ready region gets a child device; children
  * whose label went away or changed are removed.
  */
-static void pkern_region_sync_children(struct pkern_rgn *rgn)
+static void pkern_region_sync_children(struct pkern_region *rgn)
 {
 	DECLARE_BITMAP(want, PKERN_MAX_SLOTS);
 	const struct pkern_ns *ns;
@@ -151,21 +151,21 @@ static void pkern_region_sync_children(struct pkern_rgn *rgn)
 
 	bitmap_zero(want, PKERN_MAX_SLOTS);
 	if (rgn->state == PKERN_STATE_READY && !rgn->dead)
-		pkern_for_each_ns(rgn->lr, ns)
+		pkern_for_each_ns(rgn->labels, ns)
 			if (pkern_ns_usable(ns) && ns->slot < PKERN_MAX_SLOTS)
 				__set_bit(ns->slot, want);
 
 	for (slot = 0; slot < PKERN_MAX_SLOTS; slot++) {
 		nd = rgn->nsdev[slot];
 		if (nd && (!test_bit(slot, want) ||
-			   !pkern_ns_same(&nd->ns, &rgn->lr->ns[slot])))
+			   !pkern_ns_same(&nd->ns, &rgn->labels->ns[slot])))
 			pkern_ns_remove(rgn, slot);
 		if (!rgn->nsdev[slot] && test_bit(slot, want)) {
-			ret = pkern_ns_add(rgn, &rgn->lr->ns[slot]);
+			ret = pkern_ns_add(rgn, &rgn->labels->ns[slot]);
 			if (ret)
 				pr_err("%s: slot %u (%s): cannot expose namespace: %d\n",
 				       dev_name(&rgn->dev), slot,
-				       rgn->lr->ns[slot].name, ret);
+				       rgn->labels->ns[slot].name, ret);
 		}
 	}
 }
@@ -178,13 +178,13 @@ static void pkern_region_sync_children(struct pkern_rgn *rgn)
  * state describing the media either way, and the region's state, its
  * iomem reservation and its child devices follow it.
  */
-void pkern_region_sync(struct pkern_rgn *rgn)
+void pkern_region_sync(struct pkern_region *rgn)
 {
 	pkern_region_set_state(rgn);
 	pkern_region_sync_children(rgn);
 }
 
-static unsigned int pkern_region_nr_exposed(struct pkern_rgn *rgn)
+static unsigned int pkern_region_nr_exposed(struct pkern_region *rgn)
 {
 	unsigned int n = 0;
 	u32 slot;
@@ -194,11 +194,11 @@ static unsigned int pkern_region_nr_exposed(struct pkern_rgn *rgn)
 	return n;
 }
 
-static void pkern_rgn_release(struct device *dev)
+static void pkern_region_release(struct device *dev)
 {
-	struct pkern_rgn *rgn = to_pkern_rgn(dev);
+	struct pkern_region *rgn = to_pkern_region(dev);
 
-	vfree(rgn->lr);
+	vfree(rgn->labels);
 	kvfree(rgn);
 }
 
@@ -220,15 +220,15 @@ int pkern_region_add(struct device *parent, int id, phys_addr_t phys,
 		     u64 size)
 {
 	ktime_t t0 = ktime_get();
-	struct pkern_rgn *rgn;
+	struct pkern_region *rgn;
 	unsigned int n;
 	int ret;
 
 	rgn = kvzalloc(sizeof(*rgn), GFP_KERNEL);
 	if (!rgn)
 		return -ENOMEM;
-	rgn->lr = vzalloc(sizeof(*rgn->lr));
-	if (!rgn->lr) {
+	rgn->labels = vzalloc(sizeof(*rgn->labels));
+	if (!rgn->labels) {
 		kvfree(rgn);
 		return -ENOMEM;
 	}
@@ -242,7 +242,7 @@ int pkern_region_add(struct device *parent, int id, phys_addr_t phys,
 	rgn->dev.class = &pkern_class;
 	rgn->dev.parent = parent;
 	rgn->dev.groups = pkern_region_groups;
-	rgn->dev.release = pkern_rgn_release;
+	rgn->dev.release = pkern_region_release;
 	rgn->dev.devt = MKDEV(MAJOR(pkern_devt), id);
 	ret = dev_set_name(&rgn->dev, "pkern%d", id);
 	if (ret)
@@ -251,8 +251,8 @@ int pkern_region_add(struct device *parent, int id, phys_addr_t phys,
 	/* the label area only: never more than its largest possible size */
 	rgn->map_len = min_t(u64, size,
 			     pkern_label_area_size(PKERN_MAX_SLOTS));
-	rgn->labels = memremap(phys, rgn->map_len, MEMREMAP_WB);
-	if (!rgn->labels) {
+	rgn->label_map = memremap(phys, rgn->map_len, MEMREMAP_WB);
+	if (!rgn->label_map) {
 		ret = -ENOMEM;
 		goto err_put;
 	}
@@ -280,14 +280,14 @@ int pkern_region_add(struct device *parent, int id, phys_addr_t phys,
 	if (rgn->state == PKERN_STATE_READY)
 		pr_info("%s: %u namespaces ready in %lld us (label generation %llu)\n",
 			dev_name(&rgn->dev), n,
-			ktime_us_delta(ktime_get(), t0), rgn->lr->generation);
+			ktime_us_delta(ktime_get(), t0), rgn->labels->generation);
 	return 0;
 
 err_unmap:
 	if (rgn->label_res)
 		release_mem_region(rgn->label_res->start,
 				   resource_size(rgn->label_res));
-	memunmap(rgn->labels);
+	memunmap(rgn->label_map);
 err_put:
 	put_device(&rgn->dev);
 	return ret;
@@ -301,7 +301,7 @@ err_put:
  * devices), the control device and the label mapping.  Open control
  * files keep the structure alive and get ENXIO from then on.
  */
-void pkern_region_remove(struct pkern_rgn *rgn)
+void pkern_region_remove(struct pkern_region *rgn)
 {
 	mutex_lock(&pkern_regions_lock);
 	list_del_init(&rgn->node);
@@ -320,8 +320,8 @@ void pkern_region_remove(struct pkern_rgn *rgn)
 		release_mem_region(rgn->label_res->start,
 				   resource_size(rgn->label_res));
 	rgn->label_res = NULL;
-	memunmap(rgn->labels);
-	rgn->labels = NULL;
+	memunmap(rgn->label_map);
+	rgn->label_map = NULL;
 	mutex_unlock(&rgn->lock);
 	put_device(&rgn->dev);
 }

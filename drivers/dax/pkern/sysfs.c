@@ -9,7 +9,7 @@
 #include "internal.h"
 
 /* A consistent copy of what the region attributes show. */
-struct pkern_rgn_snap {
+struct pkern_region_snap {
 	u64 avail;
 	u64 largest;
 	u64 generation;
@@ -20,9 +20,9 @@ struct pkern_rgn_snap {
 	u8 uuid[PKERN_UUID_LEN];
 };
 
-static int pkern_rgn_snapshot(struct pkern_rgn *rgn, struct pkern_rgn_snap *s)
+static int pkern_region_snapshot(struct pkern_region *rgn, struct pkern_region_snap *s)
 {
-	const struct pkern_region *r = rgn->lr;
+	const struct pkern_labels *r = rgn->labels;
 	int ret;
 
 	memset(s, 0, sizeof(*s));
@@ -47,8 +47,8 @@ static int pkern_rgn_snapshot(struct pkern_rgn *rgn, struct pkern_rgn_snap *s)
 static ssize_t _name##_show(struct device *dev,				\
 			    struct device_attribute *attr, char *buf)	\
 {									\
-	struct pkern_rgn_snap s;					\
-	int ret = pkern_rgn_snapshot(to_pkern_rgn(dev), &s);		\
+	struct pkern_region_snap s;					\
+	int ret = pkern_region_snapshot(to_pkern_region(dev), &s);		\
 									\
 	return ret ? ret : sysfs_emit(buf, _fmt "\n", s._field);	\
 }									\
@@ -63,8 +63,8 @@ PKERN_RGN_ATTR(namespaces, "%u", nr_used);
 static ssize_t state_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
 {
-	struct pkern_rgn_snap s;
-	int ret = pkern_rgn_snapshot(to_pkern_rgn(dev), &s);
+	struct pkern_region_snap s;
+	int ret = pkern_region_snapshot(to_pkern_region(dev), &s);
 
 	return ret ? ret : sysfs_emit(buf, "%s\n", pkern_state_str(s.state));
 }
@@ -73,8 +73,8 @@ static DEVICE_ATTR_RO(state);
 static ssize_t uuid_show(struct device *dev, struct device_attribute *attr,
 			 char *buf)
 {
-	struct pkern_rgn_snap s;
-	int ret = pkern_rgn_snapshot(to_pkern_rgn(dev), &s);
+	struct pkern_region_snap s;
+	int ret = pkern_region_snapshot(to_pkern_region(dev), &s);
 
 	if (ret)
 		return ret;
@@ -88,14 +88,14 @@ static DEVICE_ATTR_RO(uuid);
 static ssize_t size_show(struct device *dev, struct device_attribute *attr,
 			 char *buf)
 {
-	return sysfs_emit(buf, "%llu\n", to_pkern_rgn(dev)->size);
+	return sysfs_emit(buf, "%llu\n", to_pkern_region(dev)->size);
 }
 static DEVICE_ATTR_RO(size);
 
 static ssize_t phys_addr_show(struct device *dev,
 			      struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%#llx\n", (u64)to_pkern_rgn(dev)->phys);
+	return sysfs_emit(buf, "%#llx\n", (u64)to_pkern_region(dev)->phys);
 }
 static DEVICE_ATTR_RO(phys_addr);
 
