@@ -44,7 +44,7 @@
 #define PKERN_DEFAULT_SLOTS	512U
 #define PKERN_BITMAP_BYTES	(PKERN_MAX_SLOTS / 8)
 
-#define PKERN_NAME_LEN		64	/* including the terminating NUL */
+/* PKERN_NAME_LEN, the name field including its NUL, is the uapi one */
 #define PKERN_UUID_LEN		16
 
 /* A label's kind is a uapi PKERN_KIND_* value (pkern_compat.h) */

@@ -194,9 +194,9 @@ static int ctl(const char *region, unsigned long req, void *arg,
 
 static int set_name(char *dst, const char *name)
 {
-	if (strlen(name) >= PKERN_NAME_MAX) {
+	if (strlen(name) >= PKERN_NAME_LEN) {
 		fprintf(stderr, "pkbench: name '%s' is longer than %d bytes\n",
-			name, PKERN_NAME_MAX - 1);
+			name, PKERN_NAME_LEN - 1);
 		return -1;
 	}
 	strcpy(dst, name);

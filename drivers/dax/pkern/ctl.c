@@ -25,7 +25,6 @@
 #include "internal.h"
 
 /* ioctl names and UUIDs go to lib as they are: same sizes as on media */
-static_assert(PKERN_NAME_MAX == PKERN_NAME_LEN);
 static_assert(sizeof_field(struct pkern_create, uuid) == PKERN_UUID_LEN);
 
 static int pkern_get_arg(void *karg, size_t ksize, void __user *uarg)
@@ -53,7 +52,7 @@ static int pkern_get_arg(void *karg, size_t ksize, void __user *uarg)
 
 static bool pkern_name_terminated(const char *name)
 {
-	return strnlen(name, PKERN_NAME_MAX) < PKERN_NAME_MAX;
+	return strnlen(name, PKERN_NAME_LEN) < PKERN_NAME_LEN;
 }
 
 static bool pkern_uuid_zero(const u8 *uuid)

@@ -16,7 +16,7 @@
 #include <linux/types.h>
 
 #define PKERN_IOC_MAGIC		0xB7
-#define PKERN_NAME_MAX		64	/* including NUL */
+#define PKERN_NAME_LEN		64	/* including NUL; also the on-media name field */
 
 /*
  * Errors.  A refusal by the label code has one errno, the same for every
@@ -124,7 +124,7 @@ struct pkern_format {
 struct pkern_create {
 	__u32 argsz;
 	__u32 flags;
-	char name[PKERN_NAME_MAX];
+	char name[PKERN_NAME_LEN];
 	__u8 uuid[16];
 	__u32 kind;
 	__u32 pad;
@@ -147,7 +147,7 @@ struct pkern_create {
 struct pkern_destroy {
 	__u32 argsz;
 	__u32 flags;
-	char name[PKERN_NAME_MAX];
+	char name[PKERN_NAME_LEN];
 	__u8 uuid[16];
 };
 
