@@ -1,17 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# make kernel: the patched Linux 6.12 test kernel for the IOMMU tests.
-# Source: Debian's linux-source-6.12; patches: drivers/iommu/patches/*.patch
-# applied in order; config: x86_64_defconfig + kvm_guest.config +
-# drivers/iommu/pkern-vm.config.  ccache keeps rebuilds cheap.
+# make kernel-tree: Debian's linux-source-6.12 with the IOMMU series
+# (drivers/iommu/patches/*.patch, applied in order) in $(KBUILD_SRC_DIR).
+# tests/harness/kernel.mk builds the test kernel (make kernel) and its
+# modules (make kernel-modules) from it.
 
 KBUILD_SRC_DIR	:= $(B)/kernel/src
-KBUILD_OBJ_DIR	:= $(B)/kernel/obj
 KERNEL_PATCHES	:= $(sort $(wildcard $(TOP)/drivers/iommu/patches/*.patch))
-KERNEL_JOBS	?= 2
-KERNEL_IMAGE	:= $(KBUILD_OBJ_DIR)/arch/x86/boot/bzImage
 
-.PHONY: kernel kernel-tree
+.PHONY: kernel-tree
 
 kernel-tree: $(KBUILD_SRC_DIR)/.patched
 
@@ -21,44 +18,3 @@ $(KBUILD_SRC_DIR)/.patched: $(KSRC_TAR) $(KERNEL_PATCHES)
 	set -e; for p in $(KERNEL_PATCHES); do \
 		patch -d $(KBUILD_SRC_DIR) -p1 --quiet < $$p; done
 	touch $@
-
-$(KBUILD_OBJ_DIR)/.config: $(KBUILD_SRC_DIR)/.patched $(TOP)/drivers/iommu/pkern-vm.config
-	mkdir -p $(KBUILD_OBJ_DIR)
-	cd $(KBUILD_SRC_DIR) && KCONFIG_CONFIG=$(KBUILD_OBJ_DIR)/.config \
-		scripts/kconfig/merge_config.sh -m -O $(KBUILD_OBJ_DIR) \
-		arch/x86/configs/x86_64_defconfig kernel/configs/kvm_guest.config \
-		$(TOP)/drivers/iommu/pkern-vm.config >/dev/null
-	$(MAKE) -C $(KBUILD_SRC_DIR) O=$(KBUILD_OBJ_DIR) olddefconfig >/dev/null
-	@# a fragment line Kconfig dropped (unmet dependency) fails here, not
-	@# as a strange test failure on the booted kernel
-	@sed -n 's/^\(CONFIG_[A-Z0-9_]*=[ym]\)$$/\1/p' $(TOP)/drivers/iommu/pkern-vm.config | \
-		while read -r l; do grep -qx "$$l" $(KBUILD_OBJ_DIR)/.config || \
-		echo "$$l"; done >$(KBUILD_OBJ_DIR)/.config.missing
-	@if [ -s $(KBUILD_OBJ_DIR)/.config.missing ]; then \
-		echo "kernel: pkern-vm.config asks for what Kconfig did not set:" >&2; \
-		cat $(KBUILD_OBJ_DIR)/.config.missing >&2; \
-		mv $(KBUILD_OBJ_DIR)/.config $(KBUILD_OBJ_DIR)/.config.rejected; exit 1; fi
-
-# CCACHE_BASEDIR makes the compiler's paths relative, so another clone
-# of the repository (CI's) hits the same cache entries.
-kernel: $(KBUILD_OBJ_DIR)/.config
-	CCACHE_BASEDIR=$(TOP) nice -n 10 $(MAKE) -C $(KBUILD_SRC_DIR) O=$(KBUILD_OBJ_DIR) \
-		CC="ccache gcc" -j$(KERNEL_JOBS) bzImage modules
-	@echo "kernel: $(KERNEL_IMAGE)"
-
-# make kernel-modules: dax_pkern.ko (engineer B's rules, pointed at the
-# patched kernel) and pkern_iommu.ko, the page-table provider, both for
-# the test kernel; the guest loads them from these directories.
-KMOD_DAX_DIR	:= $(B)/kernel/dax_pkern
-KMOD_IOMMU_DIR	:= $(B)/kernel/pkern_iommu
-
-.PHONY: kernel-modules
-kernel-modules:
-	$(MAKE) --no-print-directory module KDIR=$(KBUILD_OBJ_DIR) \
-		MOD_DIR=$(KMOD_DAX_DIR)
-	mkdir -p $(KMOD_IOMMU_DIR)
-	ln -sf $(TOP)/drivers/iommu/pkern_iommu.c $(TOP)/drivers/iommu/Kbuild \
-		$(KMOD_IOMMU_DIR)/
-	$(MAKE) -C $(KBUILD_OBJ_DIR) M=$(KMOD_IOMMU_DIR) W=1 \
-		PKERN_INC=$(TOP)/drivers/dax/pkern \
-		KBUILD_EXTRA_SYMBOLS=$(KMOD_DAX_DIR)/Module.symvers modules

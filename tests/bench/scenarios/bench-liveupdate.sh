@@ -14,7 +14,7 @@
 # is dominated by an emulation artefact after nested QEMU has run (the
 # next kernel reaches init in seconds, then its first userland takes
 # minutes to page in), not by anything pkern or the host kernel does.
-. "$VM_TOP/tests/vm/lib.sh"
+. "$VM_TOP/tests/harness/lib.sh"
 . "$VM_TOP/tests/bench/guest-lib.sh"
 
 export PKLU_BINDIR=$VM_B/liveupdate PKDAXCTL=$VM_B/pkdaxctl

@@ -12,7 +12,7 @@
 #   phase 2  one region, at 4608M, unformatted: nothing exposed, and
 #            none of the old namespaces anywhere; kexec back to 512M!4G
 #   phase 3  the original state: same set, label bytes and data
-. "$VM_TOP/tests/vm/lib.sh"
+. "$VM_TOP/tests/harness/lib.sh"
 
 # kexec_with SPEC...: like kexec_next, with these memmap= words instead
 kexec_with() {

@@ -18,7 +18,7 @@
 #   phase 1  old or new? data intact; destroy fails at k=0; kexec
 #   phase 2  old or new? format fails at k=1 (its last write); kexec
 #   phase 3  old or new? data intact; then all k for every op by reload
-. "$VM_TOP/tests/vm/lib.sh"
+. "$VM_TOP/tests/harness/lib.sh"
 
 KO=$VM_B/reliability/module-faults/dax_pkern.ko
 DBG=/sys/kernel/debug/pkern/pkern0

@@ -14,7 +14,7 @@
 #     extents, good namespaces up where the region is usable, the problem
 #     named in dmesg and by pkdaxctl check, label bytes not changed by the
 #     probe, no splat
-. "$VM_TOP/tests/vm/lib.sh"
+. "$VM_TOP/tests/harness/lib.sh"
 
 REL=$VM_B/reliability
 IMG=$STATE/images

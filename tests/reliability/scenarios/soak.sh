@@ -8,7 +8,7 @@
 # verified, the namespace made two cycles ago is destroyed, a new one is
 # created (its memory must read zero: reused space is scrubbed) and
 # filled, and the long-lived "hot" one is rewritten with a new seed.
-. "$VM_TOP/tests/vm/lib.sh"
+. "$VM_TOP/tests/harness/lib.sh"
 
 CYCLES=$(cat "$VM_B/reliability/soak-cycles" 2>/dev/null || echo 3)
 SZ=32

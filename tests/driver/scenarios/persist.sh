@@ -6,7 +6,7 @@
 # and 1 GiB alignment and an iommu pool -> fill -> kexec -> the same
 # devices at the same physical ranges with the same bytes, and stock
 # daxctl sees exactly what it saw before.
-. "$VM_TOP/tests/vm/lib.sh"
+. "$VM_TOP/tests/harness/lib.sh"
 
 NS="vm-2m vm-1g"
 

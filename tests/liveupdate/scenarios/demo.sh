@@ -10,7 +10,7 @@
 # (same boot id and memory checksum, counter carried on).  Not part of
 # check-vm (scenarios/liveupdate.sh checks the same flow); run by
 # tests/vm/demo.sh, which prints the "pkern-demo:" lines.
-. "$VM_TOP/tests/vm/lib.sh"
+. "$VM_TOP/tests/harness/lib.sh"
 
 export PKLU_BINDIR=$VM_B/liveupdate PKDAXCTL=$VM_B/pkdaxctl
 LU=$VM_TOP/tools/liveupdate/pkern-live-update.sh

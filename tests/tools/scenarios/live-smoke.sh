@@ -5,7 +5,7 @@
 # tests/vm scenario wrapper for live-smoke.sh, so the live checks run in
 # engineer D's harness without a file under tests/vm:
 #   tests/vm/run.sh tests/tools/live-smoke-vm.sh   (make check-tools-live)
-. "$VM_TOP/tests/vm/lib.sh"
+. "$VM_TOP/tests/harness/lib.sh"
 
 load_pkern
 "$VM_TOP/tests/tools/live-smoke.sh" -r pkern0 "$PKDAXCTL" 2>&1 | tee -a "$OUT/log" >"$STATE/smoke"

@@ -36,7 +36,7 @@
 # intel_iommu_handoff= address; phase 5: the old kernel refused to keep
 # translation for a kernel that would not find it and stopped the
 # device's DMA (bus mastering off), as it did before this series.
-. "$VM_TOP/tests/vm/lib.sh"
+. "$VM_TOP/tests/harness/lib.sh"
 
 KOBJ=$VM_B/kernel/obj
 KOS="$KOBJ/drivers/dax/device_dax.ko $VM_B/kernel/dax_pkern/dax_pkern.ko

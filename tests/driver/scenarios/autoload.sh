@@ -10,7 +10,7 @@
 # (mkvmroot.sh).  The guest's / is the host's, read-only, so every
 # directory the install writes to is shadowed by a tmpfs copy of itself
 # with the installed files added, on each boot.
-. "$VM_TOP/tests/vm/lib.sh"
+. "$VM_TOP/tests/harness/lib.sh"
 
 ROOT=$VM_B/vm/root
 

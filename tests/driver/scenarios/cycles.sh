@@ -5,7 +5,7 @@
 # Scenario 3: five kexec cycles in a row.  Every cycle verifies all data
 # written so far, rewrites one namespace with a new seed, and adds a
 # namespace, so data and label updates both have to survive each kexec.
-. "$VM_TOP/tests/vm/lib.sh"
+. "$VM_TOP/tests/harness/lib.sh"
 
 CYCLES=5
 

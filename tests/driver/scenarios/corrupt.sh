@@ -7,7 +7,7 @@
 # valid copy of another namespace's label (same name, UUID and extent).
 # Only the valid namespaces come up, with their bytes; no kernel splat;
 # 'pkdaxctl check' exits 1 and names both slots.
-. "$VM_TOP/tests/vm/lib.sh"
+. "$VM_TOP/tests/harness/lib.sh"
 
 SLOT_OFF=$((0x4000))
 SLOT_SIZE=256
