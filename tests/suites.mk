@@ -31,6 +31,7 @@ endef
 $(eval $(call suite,check-unit,            unit,        host))
 $(eval $(call suite,check-fuzz,            fuzz,        host))
 $(eval $(call suite,check-tools,           tools,       host))
+$(eval $(call suite,check-shellcheck,      harness,     host))
 $(eval $(call suite,check-liveupdate-host, liveupdate,  host))
 $(eval $(call suite,check-iommu,           iommu,       patched,        iommu))
 $(eval $(call suite,check-driver,          driver,      qemu,           baseline persist destroy cycles sizechange corrupt autoload))

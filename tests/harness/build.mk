@@ -47,3 +47,12 @@ vm: $(VM_NEEDS)
 # SCENARIOS="a b" (names within the suite) to pick some
 RUN_SCENARIOS = KVER=$(KVER) B=$(B) $(HARNESS_DIR)/run-scenarios.sh -n $@ \
 	$(addprefix $($@.suite)/,$(or $(SCENARIOS),$($@.scenarios)))
+
+# Every shell script of the repository, shellcheck-clean (-x follows the
+# files they source, named relative to the top directory)
+SHELL_SCRIPTS = $(shell cd $(TOP) && git ls-files '*.sh' tests/harness/init .ci/run 2>/dev/null)
+
+.PHONY: check-shellcheck
+check-shellcheck:
+	@cd $(TOP) && shellcheck -x $(SHELL_SCRIPTS)
+	@echo "check-shellcheck: $(words $(SHELL_SCRIPTS)) scripts clean"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # vm: mem=3G memmap=1G!4G timeout=420
 #
-# Scenario 5: labels damaged while dax_pkern is not loaded (through the
+# Labels damaged while dax_pkern is not loaded (through the
 # stock pmem driver): one slot with a bad checksum, one slot holding a
 # valid copy of another namespace's label (same name, UUID and extent).
 # Only the valid namespaces come up, with their bytes; no kernel splat;

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # vm: mem=5G memmap=1G!4G timeout=480
 #
-# Scenario 4: boot with a different memmap= size -> nothing exposed,
+# Boot with a different memmap= size -> nothing exposed,
 # nothing changed (label area and namespace bytes compared raw through
 # the stock pmem driver); boot back with the right size -> all intact.
 # -m 5G: q35 puts RAM above 2 GiB at 4 GiB, so 4G..7G is RAM and

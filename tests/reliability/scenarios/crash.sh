@@ -112,9 +112,9 @@ leave() {
 	local before
 	before=$(snap)
 	save before "$before"
-	save op $1
-	arm $2
-	run_op $1 && fail "$1 with fault at k=$2 succeeded"
+	save op "$1"
+	arm "$2"
+	run_op "$1" && fail "$1 with fault at k=$2 succeeded"
 	echo 0 >$DBG/fail_after_writes
 	log "$1 failed at k=$2 with no unload: kexec -e now"
 	kexec_next

@@ -2,9 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # vm: mem=3G memmap=1G!4G timeout=300
 #
-# tests/vm scenario wrapper for live-smoke.sh, so the live checks run in
-# engineer D's harness without a file under tests/vm:
-#   tests/vm/run.sh tests/tools/live-smoke-vm.sh   (make check-tools-live)
+# live-smoke.sh (pkdaxctl's live mode) as a scenario of the QEMU harness:
+#   tests/harness/run.sh tools/live-smoke        (make check-tools-live)
 . "$VM_TOP/tests/harness/lib.sh"
 
 load_pkern
