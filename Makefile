@@ -5,6 +5,7 @@
 #
 #   make           build everything this machine can build
 #   make check     install missing test dependencies, run every test
+#                  suite (tests/suites.mk; make list-suites prints them)
 #   make fuzz      run the label-format fuzzer for FUZZ_SECONDS
 #   make demo      the kexec live-update demo in QEMU
 #   make install   module, pkdaxctl, man pages, udev/modprobe config
@@ -40,21 +41,16 @@ KERNEL_STYLE_FILES :=
 
 all: real-all
 
-# Order matters: it is the order of ALL and of the test groups in CHECK
-# (fast unit tests first, the QEMU/kexec suite last).
+# Order matters: it is the order of ALL.  The tests come last: their
+# rules use the components' variables, and tests/suites.mk, the table of
+# test suites, sets the order of CHECK and includes the harness and each
+# suite's build.mk.
 include lib/build.mk
 -include drivers/dax/pkern/build.mk
 -include drivers/iommu/build.mk
 -include tools/pkdaxctl/build.mk
 -include tools/liveupdate/build.mk
--include tests/unit/build.mk
--include tests/fuzz/build.mk
--include tests/tools/build.mk
--include tests/liveupdate/build.mk
--include tests/iommu/build.mk
--include tests/vm/build.mk
--include tests/reliability/build.mk
--include tests/bench/build.mk
+include tests/suites.mk
 
 real-all: $(ALL)
 

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # tests/bench: pkern against the stock nd_e820/dax_pmem path, in the
-# tests/vm QEMU/kexec harness.  Include after tests/vm/build.mk.
+# QEMU/kexec harness.  bench.sh runs the scenarios tests/suites.mk lists
+# and makes the results table.
 #
 #   make bench               every figure, ~20-25 min, build/bench/results.md
 #   make check-bench-smoke   each step once, small (part of make check)
@@ -16,9 +17,7 @@ ALL += $(PKBENCH)
 
 .PHONY: bench check-bench-smoke
 bench: vm $(PKBENCH)
-	@KVER=$(KVER) B=$(B) $(BENCH_DIR)/bench.sh
+	@KVER=$(KVER) B=$(B) $(BENCH_DIR)/bench.sh $(bench.scenarios)
 
 check-bench-smoke: vm $(PKBENCH)
-	@KVER=$(KVER) B=$(B) $(BENCH_DIR)/bench.sh --smoke
-
-CHECK += check-bench-smoke
+	@KVER=$(KVER) B=$(B) $(BENCH_DIR)/bench.sh --smoke $(check-bench-smoke.scenarios)

@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Measuring steps of the bench scenarios, sourced inside the test VM after
-# tests/vm/lib.sh.  Every figure is appended to $OUT/raw.txt as one line
+# tests/harness/lib.sh.  Every figure is appended to $OUT/raw.txt as one line
 # "KEY VALUE" (one line per run); tests/bench/table.py turns the file into
 # the results table.  Times come from the kernel: pkern's probe line, the
 # driver core's "probe of X returned R after N usecs" (initcall_debug),
 # or CLOCK_MONOTONIC around one synchronous command (pkbench time).
+# shellcheck shell=bash
 
 PKB=$VM_B/bench/pkbench
 RAW=$OUT/raw.txt
@@ -13,6 +14,7 @@ RAW=$OUT/raw.txt
 rec() { echo "$1 $2" >>"$RAW"; }
 
 # regions: pkernN names, lowest address first
+# shellcheck disable=SC2012	# sysfs names are plain words
 regions() { ls /sys/class/pkern 2>/dev/null | sort -V; }
 gib() { echo "$(($(cat "/sys/class/pkern/$1/size") >> 30))G"; }
 
@@ -48,7 +50,7 @@ pkern_loads() {
 			[ "$want" -gt 0 ] && [ "$n" -ge "$want" ] && break
 			sleep 0.1
 		done
-		[ "$want" -gt 0 ] && [ "$n" -ge "$want" ] ||
+		{ [ "$want" -gt 0 ] && [ "$n" -ge "$want" ]; } ||
 			fail "only $n of $want pkern regions logged 'ready'"
 		while read -r line; do
 			r=$(echo "$line" | sed -E 's/.*(pkern[0-9]+): .*/\1/')
@@ -185,7 +187,7 @@ stock_load() {
 
 # stock_ns_ids: region ids that have namespaceR.0
 stock_ns_ids() {
-	ls -d /sys/bus/nd/devices/namespace*.0 2>/dev/null |
+	find /sys/bus/nd/devices -maxdepth 1 -name 'namespace*.0' 2>/dev/null |
 		sed -E 's/.*namespace([0-9]+)\.0/\1/' | sort -n
 }
 stock_gib() { echo "$(($(cat "/sys/bus/nd/devices/region$1/size") >> 30))G"; }

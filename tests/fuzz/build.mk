@@ -49,4 +49,3 @@ fuzz-corpus: $(FUZZ_BIN) $(FUZZ_GEN)
 	rm -rf $(FUZZ_DIR)/corpus && mkdir -p $(FUZZ_DIR)/corpus
 	cp $(B)/fuzz/min/* $(FUZZ_DIR)/corpus/
 
-CHECK += check-fuzz

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# tests/iommu: VFIO + edu DMA test program for the IOMMU page-table pool
-# (runs inside the test VM on the patched kernel; see tests/iommu/README.md).
+# tests/iommu: the IOMMU page-table pool and DMA translation kept across
+# kexec, on the patched test kernel in the QEMU harness; vfio_edu and
+# edu_dma drive QEMU's edu device through VFIO inside the guest.
 
 IOMMU_TEST := $(B)/iommu/vfio_edu $(B)/iommu/edu_dma
 
@@ -12,10 +13,8 @@ ALL += $(IOMMU_TEST)
 
 # make check-iommu: the patched kernel (make kernel kernel-modules; cold
 # on a fresh machine, ccache-warm after) booted with VT-d and two edu
-# devices, tests/vm/scenarios/iommu.sh on it
+# devices, scenarios/iommu.sh on it
 .PHONY: check-iommu
 check-iommu: $(IOMMU_TEST)
 	@$(MAKE) --no-print-directory kernel kernel-modules vm
-	@KVER=$(KVER) B=$(B) $(TOP)/tests/vm/run.sh iommu
-
-CHECK += check-iommu
+	@$(RUN_SCENARIOS)

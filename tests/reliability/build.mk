@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # tests/reliability: crash injection in the kernel, malicious media,
-# ioctl abuse, concurrency and kexec soak, all in QEMU through tests/vm.
+# ioctl abuse, concurrency and kexec soak, all in the QEMU harness.
 #
 #   make check-reliability     crash, media, bootcfg, soak (SOAK_CYCLES_CHECK)
 #   make soak                  the kexec soak with SOAK_CYCLES (20) cycles
@@ -37,17 +37,13 @@ reliability: vm $(REL_BINS) $(FMOD_KO)
 check-reliability: reliability
 	@echo $(SOAK_CYCLES_CHECK) >$(REL_B)/soak-cycles
 	@echo $(MEDIA_STRIDE_CHECK) >$(REL_B)/media-stride
-	@KVER=$(KVER) B=$(B) $(REL_DIR)/check.sh crash media bootcfg soak
+	@$(RUN_SCENARIOS)
 
 soak: reliability
 	@echo $(SOAK_CYCLES) >$(REL_B)/soak-cycles
-	@KVER=$(KVER) B=$(B) $(REL_DIR)/check.sh soak
+	@$(RUN_SCENARIOS)
 
 reliability-full: reliability
 	@echo $(SOAK_CYCLES) >$(REL_B)/soak-cycles
 	@echo 1 >$(REL_B)/media-stride
-	@KVER=$(KVER) B=$(B) $(REL_DIR)/check.sh crash media bootcfg soak
-
-ifneq ($(wildcard $(KDIR)/Makefile),)
-CHECK += check-reliability
-endif
+	@$(RUN_SCENARIOS)

@@ -33,10 +33,8 @@ check-tools: $(TT_PARSE) $(TT_PARSE_SAN) $(PKDAXCTL) $(PKDAXCTL_SAN)
 	@echo "== pkdaxctl CLI on images under valgrind (subset)"
 	TESTS_QUICK=1 $(TT_DIR)/run-tests.sh $(PKDAXCTL) $(TT_VALGRIND)
 
-CHECK += check-tools
-
-# Live mode in the tests/vm harness (QEMU/TCG; not part of CHECK: it needs
-# the module and the VM initramfs, which check-vm builds)
+# Live mode, scenarios/live-smoke.sh in the QEMU harness (not part of
+# make check: tests/suites.mk)
 .PHONY: check-tools-live
 check-tools-live: vm $(PKDAXCTL)
-	@KVER=$(KVER) B=$(B) $(TOP)/tests/vm/run.sh $(TT_DIR)/live-smoke-vm.sh
+	@$(RUN_SCENARIOS)

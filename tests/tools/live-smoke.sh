@@ -10,6 +10,7 @@
 #
 # Formats REGION only if it is unformatted; existing namespaces are left
 # alone (the test uses its own names and removes them again).
+# shellcheck disable=SC2015	# "COND && pass X || fail X": pass and fail return 0
 set -u
 
 REGION=pkern0
@@ -72,7 +73,7 @@ if [ "$(jq -r ".[] | select(.dev == \"$REGION\") | .state" "$OUT")" = unformatte
 	jqt init-json '.state == "ready" and .nslots == 512'
 fi
 ok list-region list -R -r "$REGION"
-jqt region-json ".[0].state == \"ready\" and .[0].size == $(cat /sys/class/pkern/$REGION/size) and .[0].available_size == $(cat /sys/class/pkern/$REGION/available_size)"
+jqt region-json ".[0].state == \"ready\" and .[0].size == $(cat /sys/class/pkern/"$REGION"/size) and .[0].available_size == $(cat /sys/class/pkern/"$REGION"/available_size)"
 
 ok create-guest create-namespace -r "$REGION" -n "$G" -s 64M -t guest -a 2M
 jqt create-guest-json '.kind == "guest" and .size == 67108864 and .align == 2097152 and .mode == "devdax" and (.chardev | test("^dax[0-9]+\\.[0-9]+$"))'

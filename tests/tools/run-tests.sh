@@ -11,6 +11,7 @@
 # pkdaxctl run; its own exit code must be one pkdaxctl never uses, so a
 # finding shows up as a wrong exit code.  Set TESTS_QUICK=1 to run only a representative subset
 # (used for the slow valgrind pass).
+# shellcheck disable=SC2015	# "COND && pass X || fail X": pass and fail return 0
 set -u
 
 PK=$1
@@ -88,7 +89,7 @@ jqt() {
 poke() {
 	local off=$1
 	shift
-	printf "$(printf '\\x%s' "$@")" |
+	printf '%b' "$(printf '\\x%s' "$@")" |
 		dd of="$IMG" bs=1 seek=$((off)) conv=notrunc status=none
 }
 
@@ -402,6 +403,7 @@ if [ "$QUICK" != 1 ] && [ -n "${BASH_VERSION:-}" ]; then
 		PATH=$TMP/bin:$PATH _pkdaxctl
 		echo "${COMPREPLY[*]}"
 	}
+	# shellcheck disable=SC1091	# bash completion, not a test script
 	. "$(dirname "$0")/../../tools/pkdaxctl/pkdaxctl-completion.bash"
 	[ "$(comp pkdaxctl destroy-n)" = destroy-namespace ] &&
 		pass comp-command || fail comp-command "$(comp pkdaxctl destroy-n)"

@@ -32,4 +32,3 @@ check-unit: $(UNIT_BINS) $(UNIT_SAN_BINS)
 	@echo "check-unit: passed"
 
 ALL += $(UNIT_BINS)
-CHECK += check-unit

@@ -5,7 +5,7 @@
 # make bench, part 2: the first load right after a real kexec, pkern
 # (128 namespaces) and stock (one devdax namespace, map=dev), on a
 # 1 GiB region; these samples join part 1's and are listed apart.
-. "$VM_TOP/tests/vm/lib.sh"
+. "$VM_TOP/tests/harness/lib.sh"
 . "$VM_TOP/tests/bench/guest-lib.sh"
 
 case $PH in

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # vm: mem=6G memmap=2G!4G timeout=2700 boot_timeout=900
 #
-# make bench, part 3: the blackout of a live update by kexec (issue 9),
+# make bench, part 3: the blackout of a live update by kexec,
 # a nested stock QEMU with its RAM on pkern (only device state saved)
 # against the same guest with RAM in anonymous memory, migrated in full
 # into a pkern namespace and back, at 64 and 512 MiB.  One nested QEMU
@@ -14,7 +14,7 @@
 # is dominated by an emulation artefact after nested QEMU has run (the
 # next kernel reaches init in seconds, then its first userland takes
 # minutes to page in), not by anything pkern or the host kernel does.
-. "$VM_TOP/tests/vm/lib.sh"
+. "$VM_TOP/tests/harness/lib.sh"
 . "$VM_TOP/tests/bench/guest-lib.sh"
 
 export PKLU_BINDIR=$VM_B/liveupdate PKDAXCTL=$VM_B/pkdaxctl

@@ -4,7 +4,7 @@
 #
 # make check-bench-smoke: every bench step once, small, on one 1 GiB
 # region, so the machinery cannot rot; numbers are not judged.
-. "$VM_TOP/tests/vm/lib.sh"
+. "$VM_TOP/tests/harness/lib.sh"
 . "$VM_TOP/tests/bench/guest-lib.sh"
 
 case $PH in

@@ -15,7 +15,7 @@
 # what QEMU may reserve on this 24 GiB host (heuristic overcommit); the
 # regions take all RAM above 4 GiB, leaving the guest its low 2 GiB, so
 # the anonymous/hugetlb references are 512 MiB (faults are per GiB).
-. "$VM_TOP/tests/vm/lib.sh"
+. "$VM_TOP/tests/harness/lib.sh"
 . "$VM_TOP/tests/bench/guest-lib.sh"
 RUNS=5		# restore samples per case
 XRUNS=3		# the slower figures

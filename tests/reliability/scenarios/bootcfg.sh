@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # vm: mem=3G memmap=512M!4G timeout=900
 #
-# Changed boot configuration (a size change is tests/vm's sizechange):
+# Changed boot configuration (a size change is the driver suite's sizechange):
 #   phase 0  512M!4G: labels, namespace a filled; kexec with a second
 #            range 256M!4608M added
 #   phase 1  pkern0 unchanged (same set, same label bytes, same data);
@@ -12,22 +12,7 @@
 #   phase 2  one region, at 4608M, unformatted: nothing exposed, and
 #            none of the old namespaces anywhere; kexec back to 512M!4G
 #   phase 3  the original state: same set, label bytes and data
-. "$VM_TOP/tests/vm/lib.sh"
-
-# kexec_with SPEC...: like kexec_next, with these memmap= words instead
-kexec_with() {
-	local cmd="" w
-	for w in $(cat /proc/cmdline); do
-		case $w in
-		pkern.phase=*) w=pkern.phase=$((PH + 1)) ;;
-		memmap=*) continue ;;
-		esac
-		cmd="$cmd $w"
-	done
-	must "kexec load" kexec -s -l "/boot/vmlinuz-$(uname -r)" \
-		--initrd="$VM_INITRD" --append="${cmd# } $*"
-	touch "$OUT/.kexec"
-}
+. "$VM_TOP/tests/harness/lib.sh"
 
 labels_sha() { pk inspect -r pkern0 | sha256sum | cut -d' ' -f1; }
 set_sha() { pk list -N -r pkern0 | jq -S 'map(del(.region))' | sha256sum | cut -d' ' -f1; }
@@ -43,7 +28,7 @@ same_as_before() {
 
 nothing_exposed() {
 	local d
-	d=$(ls /dev/dax* 2>/dev/null | tr '\n' ' ')
+	d=$(find /dev -maxdepth 1 -name 'dax*' | tr '\n' ' ')
 	[ -z "$d" ] || fail "$1: dax devices exposed: $d"
 }
 
@@ -58,7 +43,7 @@ case $PH in
 	save phys "$(cat /sys/class/pkern/pkern0/phys_addr)"
 	save set "$(set_sha)"
 	save labels "$(labels_sha)"
-	kexec_with 'memmap=512M!4G' 'memmap=256M!4608M'
+	kexec_next 'memmap=512M!4G' 'memmap=256M!4608M'
 	;;
 1)
 	load_pkern
@@ -68,10 +53,12 @@ case $PH in
 	[ "$st" = unformatted ] || fail "new range pkern1 is '$st', want unformatted"
 	ls /dev/dax1.* >/dev/null 2>&1 && fail "pkern1 exposes $(ls /dev/dax1.*)"
 	no_splat
-	kexec_with 'memmap=512M$4G' 'memmap=256M!4608M'
+	# shellcheck disable=SC2016	# memmap=SIZE$START: '$' is the kernel's
+	kexec_next 'memmap=512M$4G' 'memmap=256M!4608M'
 	;;
 2)
 	load_pkern
+	# shellcheck disable=SC2012	# sysfs names are plain words
 	[ "$(ls /sys/class/pkern)" = pkern0 ] || fail "regions: $(ls /sys/class/pkern | tr '\n' ' ')"
 	[ "$(($(cat /sys/class/pkern/pkern0/phys_addr)))" = $((4608 << 20)) ] ||
 		fail "pkern0 at $(cat /sys/class/pkern/pkern0/phys_addr), want 4608M"
@@ -81,10 +68,11 @@ case $PH in
 	[ "$("$PKDAXCTL" list -N 2>/dev/null | jq length 2>/dev/null || echo 0)" -eq 0 ] ||
 		fail "namespaces listed on the moved region"
 	no_splat
-	kexec_with 'memmap=512M!4G'
+	kexec_next 'memmap=512M!4G'
 	;;
 3)
 	load_pkern
+	# shellcheck disable=SC2012	# sysfs names are plain words
 	[ "$(ls /sys/class/pkern)" = pkern0 ] || fail "regions: $(ls /sys/class/pkern | tr '\n' ' ')"
 	same_as_before
 	echo "COUNT boot configurations: 4 (base, range added, region moved, back); state back intact" >>"$OUT/log"

@@ -18,7 +18,7 @@
 #   phase 1  old or new? data intact; destroy fails at k=0; kexec
 #   phase 2  old or new? format fails at k=1 (its last write); kexec
 #   phase 3  old or new? data intact; then all k for every op by reload
-. "$VM_TOP/tests/vm/lib.sh"
+. "$VM_TOP/tests/harness/lib.sh"
 
 KO=$VM_B/reliability/module-faults/dax_pkern.ko
 DBG=/sys/kernel/debug/pkern/pkern0
@@ -112,9 +112,9 @@ leave() {
 	local before
 	before=$(snap)
 	save before "$before"
-	save op $1
-	arm $2
-	run_op $1 && fail "$1 with fault at k=$2 succeeded"
+	save op "$1"
+	arm "$2"
+	run_op "$1" && fail "$1 with fault at k=$2 succeeded"
 	echo 0 >$DBG/fail_after_writes
 	log "$1 failed at k=$2 with no unload: kexec -e now"
 	kexec_next

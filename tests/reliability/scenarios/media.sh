@@ -14,7 +14,7 @@
 #     extents, good namespaces up where the region is usable, the problem
 #     named in dmesg and by pkdaxctl check, label bytes not changed by the
 #     probe, no splat
-. "$VM_TOP/tests/vm/lib.sh"
+. "$VM_TOP/tests/harness/lib.sh"
 
 REL=$VM_B/reliability
 IMG=$STATE/images
@@ -53,7 +53,7 @@ worker() {
 		sz=$(((RANDOM % 4 + 1) * 2))M
 		# JSON from stdout only: stderr may carry libdaxctl's notes on
 		# devices another worker is removing at the same moment
-		if ! js=$("$PKDAXCTL" create-namespace -r pkern0 -n w$i-$n -s $sz -t guest -a 2M 2>"$STATE/w$i.err"); then
+		if ! js=$("$PKDAXCTL" create-namespace -r pkern0 -n w"$i"-$n -s $sz -t guest -a 2M 2>"$STATE/w$i.err"); then
 			echo "create w$i-$n: $(cat "$STATE/w$i.err")" >>"$STATE/worker.$i.fail"
 			return
 		fi
@@ -62,14 +62,16 @@ worker() {
 		''|*[!0-9]*) echo "create w$i-$n printed no slot: '$js' (stderr: $(cat "$STATE/w$i.err"))" >>"$STATE/worker.$i.fail"; return ;;
 		esac
 		dev=/dev/dax0.$slot
-		wait_for $dev 5 || { echo "no $dev for w$i-$n" >>"$STATE/worker.$i.fail"; return; }
+		wait_for "$dev" 5 || { echo "no $dev for w$i-$n" >>"$STATE/worker.$i.fail"; return; }
 		seed=$((i * 100000 + n))
-		"$VMM" zero $dev >/dev/null 2>&1 ||
+		"$VMM" zero "$dev" >/dev/null 2>&1 ||
 			{ echo "w$i-$n ($dev) not zero on create" >>"$STATE/worker.$i.fail"; return; }
-		"$VMM" fill $dev $seed "$STATE/w$i.layout" >/dev/null 2>&1 &&
-			"$VMM" verify $dev $seed "$STATE/w$i.layout" >/dev/null 2>&1 ||
-			{ echo "w$i-$n ($dev) fill/verify failed" >>"$STATE/worker.$i.fail"; return; }
-		if ! js=$("$PKDAXCTL" destroy-namespace w$i-$n -r pkern0 2>&1); then
+		if ! "$VMM" fill "$dev" $seed "$STATE/w$i.layout" >/dev/null 2>&1 ||
+			! "$VMM" verify "$dev" $seed "$STATE/w$i.layout" >/dev/null 2>&1; then
+			echo "w$i-$n ($dev) fill/verify failed" >>"$STATE/worker.$i.fail"
+			return
+		fi
+		if ! js=$("$PKDAXCTL" destroy-namespace w"$i"-$n -r pkern0 2>&1); then
 			echo "destroy w$i-$n: $js" >>"$STATE/worker.$i.fail"
 			return
 		fi
@@ -84,7 +86,7 @@ churn() {
 	hold=$!
 	sleep 2
 	DEADLINE=$((SECONDS + CHURN_SECONDS))
-	for i in $(seq $WORKERS); do worker $i & done
+	for i in $(seq $WORKERS); do worker "$i" & done
 	while [ $SECONDS -lt $DEADLINE ]; do
 		if "$PKDAXCTL" destroy-namespace good1 -r pkern0 >>"$OUT/log" 2>&1; then
 			fail "destroy of mapped good1 succeeded during churn"
@@ -92,6 +94,7 @@ churn() {
 		refused=$((refused + 1))
 		sleep 1
 	done
+	# shellcheck disable=SC2046	# one PID per word
 	wait $(jobs -p | grep -vx "$hold")
 	kill $hold 2>/dev/null
 	wait $hold 2>/dev/null
@@ -131,12 +134,12 @@ devices_ok() {
 		r=$(cat "$d/resource" 2>/dev/null) || r=none
 		s=$(cat "$d/size")
 		case " $1 " in *" $((r)):$s "*) ;; *)
-			echo "$(basename $d) at $r size $s"; return 1 ;; esac
+			echo "$(basename "$d") at $r size $s"; return 1 ;; esac
 	done
 	return 0
 }
 
-ndev() { ls -d /sys/bus/dax/devices/dax* 2>/dev/null | wc -l; }
+ndev() { find /sys/bus/dax/devices -maxdepth 1 -name 'dax*' 2>/dev/null | wc -l; }
 
 one_image() {
 	local f=$1 expect=$2 slot=$3 desc=$4 st bad chk crc allowed
@@ -157,17 +160,17 @@ one_image() {
 	case $expect in
 	slot | extra)
 		[ "$st" = ready ] || fail "$f ($desc): state $st, want ready"
-		[ -e "$DEV1" ] && [ -e "$DEV2" ] ||
+		{ [ -e "$DEV1" ] && [ -e "$DEV2" ]; } ||
 			fail "$f ($desc): good namespaces not both up"
 		;;
 	esac
 	case $expect in
 	extra)
-		[ -e /dev/dax0.$slot ] || fail "$f ($desc): valid slot $slot not exposed"
+		[ -e /dev/dax0."$slot" ] || fail "$f ($desc): valid slot $slot not exposed"
 		[ $crc -eq 0 ] || fail "$f ($desc): check exited $crc on valid labels"
 		;;
 	slot)
-		[ -e /dev/dax0.$slot ] && fail "$f ($desc): bad slot $slot exposed"
+		[ -e /dev/dax0."$slot" ] && fail "$f ($desc): bad slot $slot exposed"
 		[ "$(ndev)" -le 2 ] || fail "$f ($desc): $(ndev) dax devices, want 2"
 		printf '%s\n' "$msgs" | grep -qE "slot[^0-9]{0,3}$slot([^0-9]|$)" ||
 			fail "$f ($desc): kernel log does not name slot $slot: $(printf '%s' "$msgs" | tail -n 1)"
@@ -208,7 +211,7 @@ case $PH in
 	for n in good1 good2; do
 		pk create-namespace -r pkern0 -n $n -s 32M -t guest -a 2M >/dev/null || exit 1
 		save dev.$n "$(ns_dev $n)"
-		save ext.$n "$(($(cat /sys/bus/dax/devices/$(basename "$(get dev.$n)")/resource))):$((32 << 20))"
+		save ext.$n "$(($(cat "/sys/bus/dax/devices/$(basename "$(get dev.$n)")/resource"))):$((32 << 20))"
 	done
 	must "fill good1" "$VMM" fill "$(get dev.good1)" 21 "$STATE/layout.good1"
 	must "fill good2" "$VMM" fill "$(get dev.good2)" 22 "$STATE/layout.good2"

@@ -8,7 +8,7 @@
 # verified, the namespace made two cycles ago is destroyed, a new one is
 # created (its memory must read zero: reused space is scrubbed) and
 # filled, and the long-lived "hot" one is rewritten with a new seed.
-. "$VM_TOP/tests/vm/lib.sh"
+. "$VM_TOP/tests/harness/lib.sh"
 
 CYCLES=$(cat "$VM_B/reliability/soak-cycles" 2>/dev/null || echo 3)
 SZ=32
@@ -17,29 +17,29 @@ bytes() { save bytes $(($(get bytes) + $1)); }
 
 verify_all() {
 	local n dev
-	for n in $(cat "$STATE/names"); do
-		dev=$(ns_dev $n) || exit 1
-		[ "$dev" = "$(get dev.$n)" ] || fail "$n is $dev, was $(get dev.$n)"
-		must "verify $n" "$VMM" verify "$dev" "$(get seed.$n)" "$STATE/layout.$n"
-		bytes $(get size.$n)
-	done
+	while read -r n <&3; do
+		dev=$(ns_dev "$n") || exit 1
+		[ "$dev" = "$(get dev."$n")" ] || fail "$n is $dev, was $(get dev."$n")"
+		must "verify $n" "$VMM" verify "$dev" "$(get seed."$n")" "$STATE/layout.$n"
+		bytes "$(get size."$n")"
+	done 3<"$STATE/names"
 }
 
 add() {
 	local dev
-	pk create-namespace -r pkern0 -n $1 -s $2M -t guest -a 2M >/dev/null || exit 1
-	dev=$(ns_dev $1) || exit 1
-	save dev.$1 "$dev"
-	save seed.$1 $3
-	save size.$1 $(($2 << 20))
+	pk create-namespace -r pkern0 -n "$1" -s "$2"M -t guest -a 2M >/dev/null || exit 1
+	dev=$(ns_dev "$1") || exit 1
+	save dev."$1" "$dev"
+	save seed."$1" "$3"
+	save size."$1" $(($2 << 20))
 	must "new $1 reads zero" "$VMM" zero "$dev"
 	bytes $(($2 << 20))
-	echo $1 >>"$STATE/names"
-	must "fill $1" "$VMM" fill "$dev" $3 "$STATE/layout.$1"
+	echo "$1" >>"$STATE/names"
+	must "fill $1" "$VMM" fill "$dev" "$3" "$STATE/layout.$1"
 }
 
 load_pkern
-if [ $PH -eq 0 ]; then
+if [ "$PH" -eq 0 ]; then
 	pk init-labels -r pkern0 >/dev/null || exit 1
 	: >"$STATE/names"
 	save bytes 0
@@ -49,7 +49,7 @@ else
 	verify_all
 	must "check after kexec $PH" "$PKDAXCTL" check -r pkern0
 	log "cycle $PH/$CYCLES: $(wc -l <"$STATE/names") namespaces intact"
-	if [ $PH -ge $CYCLES ]; then
+	if [ "$PH" -ge "$CYCLES" ]; then
 		echo "COUNT kexec cycles survived: $PH" >>"$OUT/log"
 		echo "COUNT bytes verified (every byte of every namespace each cycle, plus zero checks): $(get bytes)" >>"$OUT/log"
 		no_splat
@@ -68,6 +68,6 @@ else
 	save seed.hot $seed
 fi
 # the new namespace lands in the space the destroyed one left
-add c$PH $SZ $((2000 + PH))
+add c"$PH" $SZ $((2000 + PH))
 no_splat
 kexec_next

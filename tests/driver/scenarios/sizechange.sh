@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # vm: mem=5G memmap=1G!4G timeout=480
 #
-# Scenario 4: boot with a different memmap= size -> nothing exposed,
+# Boot with a different memmap= size -> nothing exposed,
 # nothing changed (label area and namespace bytes compared raw through
 # the stock pmem driver); boot back with the right size -> all intact.
 # -m 5G: q35 puts RAM above 2 GiB at 4 GiB, so 4G..7G is RAM and
 # memmap=2G!4G stays clear of the firmware's reservations at its top.
-. "$VM_TOP/tests/vm/lib.sh"
+. "$VM_TOP/tests/harness/lib.sh"
 
 # dump_raw TAG: label area + namespace data via stock /dev/pmem0
 dump_raw() {

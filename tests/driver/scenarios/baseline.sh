@@ -5,7 +5,7 @@
 # Stock path, no pkern: nd_e820 + ndctl devdax namespace on the legacy
 # pmem range, filled, kexec, verified byte for byte at the same physical
 # address.  Proves the harness and is the comparison point for pkern.
-. "$VM_TOP/tests/vm/lib.sh"
+. "$VM_TOP/tests/harness/lib.sh"
 
 stock_devdax_up() {
 	# dax_pmem before nd_e820 so the namespace binds as devdax at once

@@ -6,7 +6,7 @@
 HERE=$(cd "$(dirname "$0")" && pwd)
 T0=$SECONDS
 echo "pkern demo: hypervisor live update by kexec (QEMU/TCG, no KVM: boots are slow)"
-"$HERE/run.sh" -f 'pkern-demo: .*' demo | sed -u 's/^pkern-demo: //'
+"$HERE/../harness/run.sh" -f 'pkern-demo: .*' liveupdate/demo | sed -u 's/^pkern-demo: //'
 rc=${PIPESTATUS[0]}
 echo "demo wall time: $((SECONDS - T0)) s (host clock, includes both boots)"
 exit "$rc"

@@ -1,15 +1,21 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Helpers for tests/vm/scenarios/*.sh, sourced inside the guest.
+# Helpers for the scenarios (tests/SUITE/scenarios/*.sh), sourced inside
+# the guest.
 # guest.sh exports VM_SCENARIO, VM_PHASE (0 on the cold boot, +1 per
 # kexec), VM_TOP (repo), VM_B (build dir), VM_OUT (results dir shared
 # with the host; it persists across kexec, so phases pass state there)
 # and VM_INITRD.
 #
 # A phase ends by returning; it continues the scenario in a new kernel by
-# calling kexec_next first, and ends it with pass or fail.
+# calling kexec_next first, and ends it with pass, fail or skip.
+# shellcheck shell=bash
 
 set -u
+# shellcheck source=tests/harness/splat.sh
+. "$VM_TOP/tests/harness/splat.sh"
+# shellcheck source=tests/harness/cmdline.sh
+. "$VM_TOP/tests/harness/cmdline.sh"
 PH=$VM_PHASE
 OUT=$VM_OUT
 STATE=$OUT/state
@@ -36,6 +42,14 @@ fail() {
 pass() {
 	echo "PASS $VM_SCENARIO" >>"$OUT/result"
 	log "PASS"
+}
+
+# skip REASON: end the scenario as SKIP (run.sh exits 77) when this guest
+# lacks something the scenario needs and no build or 'make deps' provides
+skip() {
+	echo "SKIP $VM_SCENARIO: $*" >>"$OUT/result"
+	log "SKIP: $*"
+	exit 0
 }
 
 # must DESC CMD...: run CMD, show its output, fail the scenario with its
@@ -108,20 +122,21 @@ ready_report() {
 	echo "$PH $READY_MS $BOOT_MS $HANDOFF_MS" >>"$OUT/ready-ms"
 }
 
-# kexec_next [memmap=SPEC]: load this kernel + initramfs for phase PH+1,
-# same command line except the phase (and memmap if given); guest.sh
-# runs kexec -e after this phase returns
+# kexec_load KERNEL [KEY=VALUE...]: load KERNEL + the initramfs for phase
+# PH+1 with this command line, KEY= words replaced (next_cmdline)
+kexec_load() {
+	local kernel=$1
+	shift
+	must "kexec load" kexec -s -l "$kernel" --initrd="$VM_INITRD" \
+		--append="$(next_cmdline $((PH + 1)) "$@")"
+}
+
+# kexec_next [KEY=VALUE...]: load this kernel for phase PH+1, same
+# command line except the phase and the KEY= words given (memmap=...);
+# guest.sh runs kexec -e after this phase returns
+# shellcheck disable=SC2120	# most scenarios replace no word
 kexec_next() {
-	local cmd="" w
-	for w in $(cat /proc/cmdline); do
-		case $w in
-		pkern.phase=*) w=pkern.phase=$((PH + 1)) ;;
-		memmap=*) [ $# -gt 0 ] && w=$1 ;;
-		esac
-		cmd="$cmd $w"
-	done
-	must "kexec load" kexec -s -l "/boot/vmlinuz-$(uname -r)" \
-		--initrd="$VM_INITRD" --append="${cmd# }"
+	kexec_load "/boot/vmlinuz-$(uname -r)" "$@"
 	touch "$OUT/.kexec"
 }
 
@@ -139,7 +154,7 @@ wait_for() {
 # range; nd_e820 must not be loaded.  Sets READY_MS (kexec -e -> pkern0
 # state readable, guest TSC) on phases after a kexec.
 load_pkern() {
-	[ -f "$KO" ] || fail "$KO not built (engineer B's module; run make)"
+	[ -f "$KO" ] || fail "$KO not built (the driver; run make)"
 	must "modprobe dax core" modprobe -a dax device_dax
 	must "insmod dax_pkern" insmod "$KO"
 	wait_for /sys/class/pkern/pkern0/state 10 ||
@@ -153,7 +168,7 @@ pkern_state() { cat /sys/class/pkern/pkern0/state; }
 # pk ARGS: pkdaxctl, failing the scenario on error; output on stdout
 pk() {
 	local out rc
-	[ -x "$PKDAXCTL" ] || fail "$PKDAXCTL not built (engineer C's tool; run make)"
+	[ -x "$PKDAXCTL" ] || fail "$PKDAXCTL not built (run make)"
 	out=$("$PKDAXCTL" "$@" 2>"$OUT/pk.err")
 	rc=$?
 	cat "$OUT/pk.err" >>"$OUT/log"
@@ -186,7 +201,7 @@ dax_snapshot() {
 # no_splat: this boot's kernel log so far has no warning or oops
 no_splat() {
 	local s
-	s=$(dmesg | grep -E 'WARNING:|BUG:|Oops|KASAN|UBSAN|general protection fault|Call Trace' | head -n 1)
+	s=$(dmesg | splat_first)
 	[ -z "$s" ] || fail "kernel splat: $s"
 }
 
@@ -207,7 +222,12 @@ raw_sha() {
 
 # raw_poke OFFSET HEXBYTES: write bytes into the region via /dev/pmem0
 raw_poke() {
-	printf "$(echo "$2" | sed 's/../\\x&/g')" |
+	local hex=$2 esc=
+	while [ -n "$hex" ]; do
+		esc="$esc\\x${hex:0:2}"
+		hex=${hex:2}
+	done
+	printf '%b' "$esc" |
 		dd of=/dev/pmem0 bs=1 seek=$(($1)) conv=notrunc,fsync 2>/dev/null ||
 		fail "write at $1 of /dev/pmem0 failed"
 }

@@ -8,16 +8,13 @@
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export LC_ALL=C HOME=/tmp
 
-arg() {
-	local w
-	for w in $(cat /proc/cmdline); do
-		case $w in "$1="*) echo "${w#*=}"; return ;; esac
-	done
-}
+HARNESS=$(dirname "$0")
+# shellcheck source=tests/harness/cmdline.sh
+. "$HARNESS/cmdline.sh"
 
-VM_SCENARIO=$(arg pkern.scenario) VM_PHASE=$(arg pkern.phase)
-VM_TOP=$(arg pkern.top) VM_B=$(arg pkern.b) VM_OUT=$(arg pkern.out)
-VM_INITRD=$(arg pkern.initrd) VM_SCRIPT=$(arg pkern.script)
+VM_SCENARIO=$(cmdline_arg pkern.scenario) VM_PHASE=$(cmdline_arg pkern.phase)
+VM_TOP=$(cmdline_arg pkern.top) VM_B=$(cmdline_arg pkern.b) VM_OUT=$(cmdline_arg pkern.out)
+VM_INITRD=$(cmdline_arg pkern.initrd) VM_SCRIPT=$(cmdline_arg pkern.script)
 export VM_SCENARIO VM_PHASE VM_TOP VM_B VM_OUT VM_INITRD VM_SCRIPT
 echo "pkern-vm: userland phase=$VM_PHASE scenario=$VM_SCENARIO uptime=$(cut -d' ' -f1 /proc/uptime)"
 

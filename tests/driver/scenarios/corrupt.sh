@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # vm: mem=3G memmap=1G!4G timeout=420
 #
-# Scenario 5: labels damaged while dax_pkern is not loaded (through the
+# Labels damaged while dax_pkern is not loaded (through the
 # stock pmem driver): one slot with a bad checksum, one slot holding a
 # valid copy of another namespace's label (same name, UUID and extent).
 # Only the valid namespaces come up, with their bytes; no kernel splat;
 # 'pkdaxctl check' exits 1 and names both slots.
-. "$VM_TOP/tests/vm/lib.sh"
+. "$VM_TOP/tests/harness/lib.sh"
 
 SLOT_OFF=$((0x4000))
 SLOT_SIZE=256

@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # vm: mem=3G memmap=1G!4G timeout=360
 #
-# Scenario 2: a destroyed namespace stays destroyed across kexec, the
+# A destroyed namespace stays destroyed across kexec, the
 # others stay intact, and a new namespace placed on its space reads zero.
 # A mapped namespace cannot be destroyed.
-. "$VM_TOP/tests/vm/lib.sh"
+. "$VM_TOP/tests/harness/lib.sh"
 
 case $PH in
 0)

@@ -8,9 +8,9 @@
 # is a pkern namespace.  tools/liveupdate/pkern-live-update.sh does the
 # work; this script tells the story and fails unless the guest resumed
 # (same boot id and memory checksum, counter carried on).  Not part of
-# check-vm (scenarios/liveupdate.sh checks the same flow); run by
-# tests/vm/demo.sh, which prints the "pkern-demo:" lines.
-. "$VM_TOP/tests/vm/lib.sh"
+# make check (scenarios/liveupdate.sh checks the same flow); run by
+# tests/liveupdate/demo.sh, which prints the "pkern-demo:" lines.
+. "$VM_TOP/tests/harness/lib.sh"
 
 export PKLU_BINDIR=$VM_B/liveupdate PKDAXCTL=$VM_B/pkdaxctl
 LU=$VM_TOP/tools/liveupdate/pkern-live-update.sh

@@ -2,15 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # vm: mem=3G memmap=1G!4G timeout=480
 #
-# Scenario 6: with the shipped configuration installed and nd_e820
+# With the shipped configuration installed and nd_e820
 # available, udev alone brings the region up under pkern on a cold boot
 # and again after kexec, with the namespaces and their bytes.
-# The installation is engineer B's own 'make install-module
+# The installation is the driver's own 'make install-module
 # DESTDIR=build/vm/root' plus depmod indexes made on the host
 # (mkvmroot.sh).  The guest's / is the host's, read-only, so every
 # directory the install writes to is shadowed by a tmpfs copy of itself
 # with the installed files added, on each boot.
-. "$VM_TOP/tests/vm/lib.sh"
+. "$VM_TOP/tests/harness/lib.sh"
 
 ROOT=$VM_B/vm/root
 

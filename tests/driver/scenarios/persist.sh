@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # vm: mem=6G memmap=3G!4G timeout=480
 #
-# Scenario 1: fresh region -> init-labels -> guest namespaces with 2 MiB
+# Fresh region -> init-labels -> guest namespaces with 2 MiB
 # and 1 GiB alignment and an iommu pool -> fill -> kexec -> the same
 # devices at the same physical ranges with the same bytes, and stock
 # daxctl sees exactly what it saw before.
-. "$VM_TOP/tests/vm/lib.sh"
+. "$VM_TOP/tests/harness/lib.sh"
 
 NS="vm-2m vm-1g"
 
@@ -21,8 +21,8 @@ case $PH in
 	pk create-namespace -r pkern0 -n vm-1g -s 1G -t guest -a 1G >/dev/null || exit 1
 	pk create-namespace -r pkern0 -n iommu-pt -s 16M -t iommu -a 4K >/dev/null || exit 1
 	for n in $NS; do
-		dev=$(ns_dev $n) || exit 1
-		save dev.$n "$dev"
+		dev=$(ns_dev "$n") || exit 1
+		save dev."$n" "$dev"
 	done
 	# stock daxctl must see the alignment each label asked for
 	dax_snapshot "$STATE/daxctl.before"
@@ -34,8 +34,8 @@ case $PH in
 	done
 	seed=1
 	for n in $NS; do
-		must "fill $n" "$VMM" fill "$(get dev.$n)" $seed "$STATE/layout.$n"
-		libpmem_check "$(get dev.$n)"
+		must "fill $n" "$VMM" fill "$(get dev."$n")" $seed "$STATE/layout.$n"
+		libpmem_check "$(get dev."$n")"
 		seed=$((seed + 1))
 	done
 	pk list -N | jq -S . >"$STATE/pk.before" || exit 1
@@ -48,9 +48,9 @@ case $PH in
 	[ "$(pkern_state)" = ready ] || fail "after kexec state is '$(pkern_state)'"
 	seed=1
 	for n in $NS; do
-		dev=$(ns_dev $n) || exit 1
-		[ "$dev" = "$(get dev.$n)" ] ||
-			fail "$n came back as $dev, was $(get dev.$n)"
+		dev=$(ns_dev "$n") || exit 1
+		[ "$dev" = "$(get dev."$n")" ] ||
+			fail "$n came back as $dev, was $(get dev."$n")"
 		must "verify $n" "$VMM" verify "$dev" $seed "$STATE/layout.$n"
 		seed=$((seed + 1))
 	done

@@ -2,10 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # vm: mem=3G memmap=1G!4G timeout=300
 #
-# tests/vm scenario wrapper for live-smoke.sh, so the live checks run in
-# engineer D's harness without a file under tests/vm:
-#   tests/vm/run.sh tests/tools/live-smoke-vm.sh   (make check-tools-live)
-. "$VM_TOP/tests/vm/lib.sh"
+# live-smoke.sh (pkdaxctl's live mode) as a scenario of the QEMU harness:
+#   tests/harness/run.sh tools/live-smoke        (make check-tools-live)
+. "$VM_TOP/tests/harness/lib.sh"
 
 load_pkern
 "$VM_TOP/tests/tools/live-smoke.sh" -r pkern0 "$PKDAXCTL" 2>&1 | tee -a "$OUT/log" >"$STATE/smoke"

@@ -9,7 +9,7 @@
 # A second guest in baseline mode (RAM in anonymous memory, migrated in
 # full into the stash) goes through the same kexec for comparison.
 # tools/liveupdate/pkern-live-update.sh does the work and the timing.
-. "$VM_TOP/tests/vm/lib.sh"
+. "$VM_TOP/tests/harness/lib.sh"
 
 export PKLU_BINDIR=$VM_B/liveupdate PKDAXCTL=$VM_B/pkdaxctl
 LU=$VM_TOP/tools/liveupdate/pkern-live-update.sh

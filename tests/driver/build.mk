@@ -1,0 +1,11 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# tests/driver: dax_pkern and pkdaxctl on Debian's 6.12 kernel in the
+# QEMU harness, across real kexecs: what persists, what is refused, what
+# the shipped configuration brings up by itself.
+#
+#   make check-driver                      every scenario
+#   make check-driver SCENARIOS=persist    some of them
+
+.PHONY: check-driver
+check-driver: vm
+	@$(RUN_SCENARIOS)

@@ -1,0 +1,114 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# What every kernel of the iommu scenario shares, sourced after the
+# harness's lib.sh: the modules, the pool, the IOVAs and sizes the VMM
+# maps, and the steps that bind, hold and kexec a domain.
+# shellcheck shell=bash
+# shellcheck disable=SC2034	# the phases use what is named here
+
+IOMMU_DIR=$VM_TOP/tests/iommu
+KOBJ=$VM_B/kernel/obj
+KERNEL=$KOBJ/arch/x86/boot/bzImage
+KOS=("$KOBJ/drivers/dax/device_dax.ko" "$VM_B/kernel/dax_pkern/dax_pkern.ko"
+     "$VM_B/kernel/pkern_iommu/pkern_iommu.ko")
+EDU=$VM_B/iommu/vfio_edu
+EDU_DMA=$VM_B/iommu/edu_dma
+
+# The page-table pool: a 4 MiB iommu namespace next to guest memory vm1
+POOL=vm1-pt
+# The VMM maps 2 MiB of vm1 at X (kept across kexec), later at Y instead
+X=0x200000 Y=0x600000 MAP_SIZE=2M
+# VT-d's fault line for a DMA through X's 2 MiB
+X_FAULT='DMAR: \[DMA (Read|Write).*fault addr 0x20[0-9a-f]{4} '
+
+# pool_args: sets POOL_ARGS, vfio_edu's arguments naming the pool (where
+# phase 0 found it)
+pool_args() {
+	local pphys size
+	read -r pphys size < <(get pool)
+	POOL_ARGS=(--pool "$POOL" --pool-phys "$pphys" --pool-size "$size")
+}
+
+load_iommu_stack() {
+	local k
+	for k in "${KOS[@]}"; do
+		[ -f "$k" ] || fail "$k not built; run 'make kernel kernel-modules'"
+		must "insmod $(basename "$k")" insmod "$k"
+	done
+	wait_for /sys/class/pkern/pkern0/state 10 ||
+		fail "/sys/class/pkern/pkern0 never appeared"
+	mountpoint -q /sys/kernel/debug ||
+		must "mount debugfs" mount -t debugfs none /sys/kernel/debug
+}
+
+# edus: the edu devices' BDFs
+edus() {
+	grep -l 0x11e8 /sys/bus/pci/devices/*/device |
+		xargs -n1 dirname | xargs -n1 basename
+}
+group_of() { basename "$(readlink "/sys/bus/pci/devices/$1/iommu_group")"; }
+
+bind_vfio() {
+	# intremap=off gives no MSI isolation, which type1 refuses unless told
+	echo 1 >/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts
+	echo 1234 11e8 >/sys/bus/pci/drivers/vfio-pci/new_id 2>/dev/null
+	wait_for "/dev/vfio/$(group_of "$1")" 10 ||
+		fail "edu $1 did not get /dev/vfio/$(group_of "$1")"
+}
+
+pool_in_use() {
+	awk -v n="$POOL" '$1 == n { print $2 }' /sys/kernel/debug/pkern_iommu/pools
+}
+
+# hold_domain LOG ARGS...: vfio_edu --hold in the background, as a paused
+# VMM would keep its domain, until it says it holds
+hold_domain() {
+	local out=$1 _
+	shift
+	"$EDU" "$@" --hold >"$out" 2>&1 &
+	for _ in $(seq 100); do
+		grep -q holding "$out" && break
+		kill -0 $! 2>/dev/null || break
+		sleep 0.2
+	done
+	cat "$out" >>"$OUT/log"
+	grep -q holding "$out" || fail "holding domain: $(tail -n 1 "$out")"
+}
+
+# kexec_holding: kexec right here into this same (patched) kernel, told
+# where the pool's handoff record is (HANDOFF, default pkdaxctl list's
+# handoff_addr), with the domain live as a paused VMM's would be: the
+# harness's usual path (init kills every process, then kexec) would free
+# the domain and give its tables back first.
+kexec_holding() {
+	no_splat
+	kexec_load "$KERNEL" "intel_iommu_handoff=${HANDOFF:-$(get handoff)}"
+	dmesg >"$OUT/dmesg.$PH.txt"
+	"$VMM" clock >"$OUT/kexec.$PH.tsc" 2>/dev/null
+	sync
+	kexec -e
+	fail "kexec -e returned"
+}
+
+# corrupt_and_kexec WHAT GROUP DEVICE DAX: hold a fresh domain of edu
+# DEVICE in GROUP mapping DAX (vm1) at X, damage its tables (vfio_edu
+# --corrupt WHAT), kexec with it held; WHAT wrong-addr damages nothing
+# but names the wrong handoff address
+corrupt_and_kexec() {
+	local damage=(--corrupt "$1") group=$2 device=$3 dax=$4
+	if [ "$1" = wrong-addr ]; then
+		damage=()
+		HANDOFF=$(printf '0x%x' $(($(get handoff) + 0x800)))
+	fi
+	pool_args
+	hold_domain "$OUT/hold.$PH.log" --group "$group" --device "$device" \
+		--dax "$dax" --iova "$X" --size "$MAP_SIZE" "${POOL_ARGS[@]}" "${damage[@]}"
+	kexec_holding
+}
+
+# old_kernel_said MSG: the previous kernel's console (the host's serial
+# log, visible through 9p) has MSG after the last kexec
+old_kernel_said() {
+	tac "$OUT/serial.log" | sed -n "/pkern.phase=$PH /,/Starting new kernel/p" |
+		grep -q "$1"
+}

@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Kernel 0 (cold boot): VT-d page tables live in a pkern pool.  An iommu
+# namespace bound to edu #1's group holds every VT-d table of its VFIO
+# domain (checked against the debugfs dump and the pool count), edu DMA
+# through a guest namespace is byte-exact, teardown gives every page
+# back; edu #2's domain uses ordinary pages; binding is refused while
+# VFIO owns the group.  Then edu #1's domain maps guest memory at X and
+# stays assigned across kexec.
+# shellcheck shell=bash
+
+[ -x "$EDU" ] || fail "$EDU not built (make)"
+load_iommu_stack
+pk init-labels -r pkern0 >/dev/null || exit 1
+pk create-namespace -r pkern0 -n vm1 -s 64M -t guest -a 2M >/dev/null || exit 1
+pk create-namespace -r pkern0 -n "$POOL" -s 4M -t iommu -a 4K >/dev/null || exit 1
+dax=$(ns_dev vm1) || exit 1
+base=$(cat /sys/class/pkern/pkern0/phys_addr)
+off=$(ns_field "$POOL" offset)
+size=$(ns_field "$POOL" size)
+if [ -z "$off" ] || [ -z "$size" ]; then
+	fail "no offset/size for $POOL in pkdaxctl list"
+fi
+pphys=$(printf '0x%x' $((base + off)))
+save pool "$pphys $size"
+pool_args
+handoff=$(ns_field "$POOL" handoff_addr)
+if [ -z "$handoff" ] || [ $((handoff)) -ne $((pphys + 0x800)) ]; then
+	fail "pkdaxctl list: $POOL handoff_addr '$handoff', expected 0x800 into the pool"
+fi
+save handoff "$(printf '0x%x' "$handoff")"
+log "pool $POOL at $pphys, $size bytes; guest memory $dax"
+
+mapfile -t devs < <(edus)
+[ ${#devs[@]} -eq 2 ] || fail "expected two edu devices, found ${#devs[@]}"
+e1=${devs[0]} e2=${devs[1]}
+g1=$(group_of "$e1") g2=$(group_of "$e2")
+[ "$g1" != "$g2" ] || fail "both edu devices are in group $g1"
+save edu1 "$e1 $g1"
+attr=/sys/kernel/iommu_groups/$g1/pgtable_pool
+
+# binding: unknown pool refused, then bound and visible
+# bash, not sh: dash reports every failed write as "I/O error"
+must_fail "bind to a pool that does not exist" \
+	bash -c "echo no-such-pool >$attr"
+case $MUST_OUT in *"No such file"*) ;; *) fail "binding an unknown pool: '$MUST_OUT', expected ENOENT" ;; esac
+must "bind group $g1 to $POOL" sh -c "echo $POOL >$attr"
+[ "$(cat "$attr")" = "$POOL" ] || fail "$attr reads '$(cat "$attr")'"
+[ "$(pool_in_use)" = 0 ] || fail "fresh pool has $(pool_in_use) pages in use"
+
+bind_vfio "$e1"
+bind_vfio "$e2"
+must "edu DMA with page tables in $POOL" \
+	"$EDU" --group "$g1" --device "$e1" --dax "$dax" --iova "$X" --size "$MAP_SIZE" "${POOL_ARGS[@]}"
+must "edu DMA with ordinary page tables" \
+	"$EDU" --group "$g2" --device "$e2" --ordinary \
+	--iova "$X" --size "$MAP_SIZE" "${POOL_ARGS[@]}"
+[ "$(pool_in_use)" = 0 ] || fail "after teardown $(pool_in_use) pool pages in use"
+
+# a persistent domain maps vm1 at X and stays assigned across kexec
+hold_domain "$OUT/hold.log" --group "$g1" --device "$e1" \
+	--dax "$dax" --iova "$X" --size "$MAP_SIZE" "${POOL_ARGS[@]}" --tables "$STATE/tables"
+must_fail "rebinding while VFIO owns the group" bash -c "echo >$attr"
+case $MUST_OUT in *[Bb]usy*) ;; *) fail "rebinding while owned: '$MUST_OUT', expected EBUSY" ;; esac
+save in_use "$(pool_in_use)"
+log "holding: $(get in_use) pool pages in use, tables $(wc -l <"$STATE/tables")"
+kexec_holding

@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Kernel 1: the kept translation is adopted.  The new kernel adopted it
+# (and says how long nobody managed it); before any driver or mapping,
+# edu DMA through X lands in the same namespace pages; the pool holds
+# the domain's tables, unchanged, plus the kept root and context table.
+# A new VMM attaches, adopts the domain (DMA still lands when its group
+# joins the container and when the domain is attached, before it maps
+# anything), maps X again, unmaps it (DMA through it is then refused),
+# maps Y and DMAs through it; the pool then holds exactly the domain's
+# tables, and none after.  Ends by holding a new domain across kexec
+# with its leaf for X mapping physical 0 (kernel 2 must refuse it).
+# shellcheck shell=bash
+
+read -r e1 g1 < <(get edu1)
+pool_args
+old_kernel_said "keeping translation of 1 device(s) across kexec" ||
+	fail "the previous kernel did not log that it kept edu $e1's translation"
+adopt=$(dmesg | grep -o 'adopted the translation of .* unmanaged for [0-9]* us') ||
+	fail "VT-d did not adopt the kept translation: $(dmesg | grep -E 'DMAR: .*(kept|Translation|handoff)' | tail -n 2)"
+log "VT-d: $adopt"
+save unmanaged_us "${adopt##*unmanaged for }"
+load_iommu_stack
+dax=$(ns_dev vm1) || exit 1
+
+# no driver and no mapping yet, DMA still lands in vm1
+must "edu DMA through kept IOVA $X before any new mapping" \
+	"$EDU_DMA" --device "$e1" --iova "$X" --dax "$dax" --from 0x4000 --to 0x6000
+attr=/sys/kernel/iommu_groups/$g1/pgtable_pool
+must "bind group $g1 to $POOL after kexec" sh -c "echo $POOL >$attr"
+[ "$(pool_in_use)" = "$(($(get in_use) + 2))" ] ||
+	fail "after kexec $POOL has $(pool_in_use) pages in use, expected the domain's $(get in_use) + kept root and context table"
+must "page tables unchanged across kexec" "$EDU" --tables-check "$STATE/tables"
+log "after kexec: $(pool_in_use) pool pages in use, domain tables identical"
+
+# a new VMM adopts the kept domain, unmaps X, maps Y
+bind_vfio "$e1"
+must "new VMM adopts the kept domain, unmaps $X, maps $Y" \
+	"$EDU" --group "$g1" --device "$e1" --dax "$dax" --iova "$X" \
+	--size "$MAP_SIZE" "${POOL_ARGS[@]}" \
+	--adopt --remap "$Y" --between "$EDU_DMA --device $e1 --iova $X --dax $dax --from 0x8000 --to 0xa000"
+dmesg | grep -q "domain adopts the page tables kept by the previous kernel" ||
+	fail "vfio_edu passed, but VT-d never logged the adoption"
+dmesg | grep -qE "$X_FAULT" ||
+	fail "no DMAR fault logged for the DMA through unmapped $X"
+[ "$(pool_in_use)" = 0 ] ||
+	fail "after the adopted domain's teardown $(pool_in_use) pool pages in use"
+no_splat
+
+# kept translations the next kernels must refuse, one per kernel
+corrupt_and_kexec leaf-ram "$g1" "$e1" "$dax"
