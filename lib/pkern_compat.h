@@ -13,6 +13,7 @@
 
 #ifdef __KERNEL__
 #include <linux/array_size.h>
+#include <linux/build_bug.h>
 #include <linux/types.h>
 #include <linux/errno.h>
 #include <linux/string.h>
