@@ -41,6 +41,31 @@ load_iommu_stack() {
 		must "mount debugfs" mount -t debugfs none /sys/kernel/debug
 }
 
+# make_pool: on fresh labels, guest memory vm1 and the page-table pool
+# next to it; saves where the pool and its handoff record are
+make_pool() {
+	local dax base off size pphys handoff
+	pk init-labels -r pkern0 >/dev/null || exit 1
+	pk create-namespace -r pkern0 -n vm1 -s 64M -t guest -a 2M >/dev/null || exit 1
+	pk create-namespace -r pkern0 -n "$POOL" -s 4M -t iommu -a 4K >/dev/null || exit 1
+	dax=$(ns_dev vm1) || exit 1
+	base=$(cat /sys/class/pkern/pkern0/phys_addr)
+	off=$(ns_field "$POOL" offset)
+	size=$(ns_field "$POOL" size)
+	if [ -z "$off" ] || [ -z "$size" ]; then
+		fail "no offset/size for $POOL in pkdaxctl list"
+	fi
+	pphys=$(printf '0x%x' $((base + off)))
+	save pool "$pphys $size"
+	pool_args
+	handoff=$(ns_field "$POOL" handoff_addr)
+	if [ -z "$handoff" ] || [ $((handoff)) -ne $((pphys + 0x800)) ]; then
+		fail "pkdaxctl list: $POOL handoff_addr '$handoff', expected 0x800 into the pool"
+	fi
+	save handoff "$(printf '0x%x' "$handoff")"
+	log "pool $POOL at $pphys, $size bytes; guest memory $dax"
+}
+
 # edus: the edu devices' BDFs
 edus() {
 	grep -l 0x11e8 /sys/bus/pci/devices/*/device |

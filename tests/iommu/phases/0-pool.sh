@@ -11,25 +11,8 @@
 
 [ -x "$EDU" ] || fail "$EDU not built (make)"
 load_iommu_stack
-pk init-labels -r pkern0 >/dev/null || exit 1
-pk create-namespace -r pkern0 -n vm1 -s 64M -t guest -a 2M >/dev/null || exit 1
-pk create-namespace -r pkern0 -n "$POOL" -s 4M -t iommu -a 4K >/dev/null || exit 1
+make_pool
 dax=$(ns_dev vm1) || exit 1
-base=$(cat /sys/class/pkern/pkern0/phys_addr)
-off=$(ns_field "$POOL" offset)
-size=$(ns_field "$POOL" size)
-if [ -z "$off" ] || [ -z "$size" ]; then
-	fail "no offset/size for $POOL in pkdaxctl list"
-fi
-pphys=$(printf '0x%x' $((base + off)))
-save pool "$pphys $size"
-pool_args
-handoff=$(ns_field "$POOL" handoff_addr)
-if [ -z "$handoff" ] || [ $((handoff)) -ne $((pphys + 0x800)) ]; then
-	fail "pkdaxctl list: $POOL handoff_addr '$handoff', expected 0x800 into the pool"
-fi
-save handoff "$(printf '0x%x' "$handoff")"
-log "pool $POOL at $pphys, $size bytes; guest memory $dax"
 
 mapfile -t devs < <(edus)
 [ ${#devs[@]} -eq 2 ] || fail "expected two edu devices, found ${#devs[@]}"
