@@ -9,8 +9,12 @@
 IOMMU_DIR=$VM_TOP/tests/iommu
 KOBJ=$VM_B/kernel/obj
 KERNEL=$KOBJ/arch/x86/boot/bzImage
+# The provider with the test-only debugfs files page and poke, which
+# vfio_edu walks and damages tables with; PLAIN_KO is the normal build
 KOS=("$KOBJ/drivers/dax/device_dax.ko" "$VM_B/kernel/dax_pkern/dax_pkern.ko"
-     "$VM_B/kernel/pkern_iommu/pkern_iommu.ko")
+     "$VM_B/kernel/pkern_iommu-faults/pkern_iommu.ko")
+PLAIN_KO=$VM_B/kernel/pkern_iommu/pkern_iommu.ko
+DBG_DIR=/sys/kernel/debug/pkern_iommu
 EDU=$VM_B/iommu/vfio_edu
 EDU_DMA=$VM_B/iommu/edu_dma
 
@@ -39,6 +43,24 @@ load_iommu_stack() {
 		fail "/sys/class/pkern/pkern0 never appeared"
 	mountpoint -q /sys/kernel/debug ||
 		must "mount debugfs" mount -t debugfs none /sys/kernel/debug
+}
+
+# check_plain_provider: with no pool open, swap the loaded provider for
+# the normal build: it has the read-only pools file but none of the
+# test-only files; then load the test build again
+check_plain_provider() {
+	local f
+	[ -f "$PLAIN_KO" ] || fail "$PLAIN_KO not built; run 'make kernel-modules'"
+	must "unload the test build of pkern_iommu" rmmod pkern_iommu
+	must "insmod the normal build of pkern_iommu" insmod "$PLAIN_KO"
+	[ -f "$DBG_DIR/pools" ] || fail "the normal pkern_iommu has no $DBG_DIR/pools"
+	for f in page poke; do
+		[ ! -e "$DBG_DIR/$f" ] ||
+			fail "the normal pkern_iommu has the test-only $DBG_DIR/$f"
+	done
+	log "the normal pkern_iommu has pools, neither page nor poke"
+	must "unload the normal build of pkern_iommu" rmmod pkern_iommu
+	must "insmod the test build of pkern_iommu" insmod "${KOS[2]}"
 }
 
 # make_pool: on fresh labels, guest memory vm1 and the page-table pool
@@ -82,7 +104,7 @@ bind_vfio() {
 }
 
 pool_in_use() {
-	awk -v n="$POOL" '$1 == n { print $2 }' /sys/kernel/debug/pkern_iommu/pools
+	awk -v n="$POOL" '$1 == n { print $2 }' "$DBG_DIR/pools"
 }
 
 # hold_domain LOG ARGS...: vfio_edu --hold in the background, as a paused

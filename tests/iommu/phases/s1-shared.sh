@@ -26,7 +26,7 @@ must "edu $e2 DMA through kept IOVA $X" \
 for g in "$g1" "$g2"; do
 	must "bind group $g to $POOL after kexec" sh -c "echo $POOL >/sys/kernel/iommu_groups/$g/pgtable_pool"
 done
-n=$(awk -v n="$POOL" '$1 == n' /sys/kernel/debug/pkern_iommu/pools | wc -l)
+n=$(awk -v n="$POOL" '$1 == n' "$DBG_DIR/pools" | wc -l)
 [ "$n" = 1 ] || fail "two groups bound to $POOL opened it $n times"
 [ "$(pool_in_use)" = "$(($(get in_use) + 2))" ] ||
 	fail "after kexec $POOL has $(pool_in_use) pages in use, expected both domains' $(get in_use) + kept root and context table"
