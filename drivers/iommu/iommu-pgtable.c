@@ -5,10 +5,13 @@
  * A provider hands out page-table pages that the buddy allocator does not
  * own, e.g. from reserved memory that survives kexec, so that the tables
  * of a domain can outlive the kernel that built them.  Providers register
- * by name; a pool is opened by name and refcounted: one reference for the
+ * by name; a pool is opened by name and refcounted: one reference for each
  * binding that names it (see the IOMMU group attribute "pgtable_pool") and
- * one for each domain whose tables come from it.  An open pool pins the
- * provider's module, so a provider can only unregister when nothing uses it.
+ * one for each domain whose tables come from it.  A name has at most one
+ * open pool, shared by all its users, so two domains have the same pool
+ * exactly if they have the same pool pointer (e.g. the VT-d kexec handoff
+ * keeps the devices of one pool).  An open pool pins the provider's
+ * module, so a provider can only unregister when nothing uses it.
  */
 #define pr_fmt(fmt) "iommu: " fmt
 
@@ -23,10 +26,13 @@
 #include "iommu-pages.h"
 #include "iommu-pgtable.h"
 
-/* Serialises registration and open. */
+/* Serialises registration, open and the last put of a pool. */
 static DEFINE_MUTEX(iommu_pgtable_mutex);
 static LIST_HEAD(iommu_pgtable_providers);
-/* Open pools; read from atomic context by iommu_pgtable_lookup(). */
+/*
+ * Open pools, one per name.  Changed with both locks held; read under the
+ * mutex by open, from atomic context by iommu_pgtable_lookup().
+ */
 static DEFINE_SPINLOCK(iommu_pgtable_pools_lock);
 static LIST_HEAD(iommu_pgtable_pools);
 
@@ -103,9 +109,12 @@ static int iommu_pgtable_open_one(struct iommu_pgtable_pool *pool)
  * iommu_pgtable_pool_open() - open a page-table pool by name
  * @name: pool name, as the providers know it
  *
+ * If the pool is open already, this is another reference to it: a name
+ * has one pool object, whichever provider it belongs to.
+ *
  * Context: process context.
- * Return: the pool with one reference, or an ERR_PTR(): -ENOENT if no
- * provider has the pool, or the provider's error.
+ * Return: the pool with one more reference, or an ERR_PTR(): -ENOENT if
+ * no provider has the pool, or the provider's error.
  */
 struct iommu_pgtable_pool *iommu_pgtable_pool_open(const char *name)
 {
@@ -114,23 +123,34 @@ struct iommu_pgtable_pool *iommu_pgtable_pool_open(const char *name)
 	unsigned long flags;
 	int ret;
 
+	mutex_lock(&iommu_pgtable_mutex);
+	/* The last put removes a pool from the list with the mutex held */
+	list_for_each_entry(pool, &iommu_pgtable_pools, list) {
+		if (!strcmp(pool->name, name)) {
+			refcount_inc(&pool->ref);
+			goto out;
+		}
+	}
+
 	pool = kzalloc(struct_size(pool, name, len), GFP_KERNEL);
-	if (!pool)
-		return ERR_PTR(-ENOMEM);
+	if (!pool) {
+		pool = ERR_PTR(-ENOMEM);
+		goto out;
+	}
 	memcpy(pool->name, name, len);
 	refcount_set(&pool->ref, 1);
-
-	mutex_lock(&iommu_pgtable_mutex);
 	ret = iommu_pgtable_open_one(pool);
-	mutex_unlock(&iommu_pgtable_mutex);
 	if (ret) {
 		kfree(pool);
-		return ERR_PTR(ret);
+		pool = ERR_PTR(ret);
+		goto out;
 	}
 
 	spin_lock_irqsave(&iommu_pgtable_pools_lock, flags);
 	list_add(&pool->list, &iommu_pgtable_pools);
 	spin_unlock_irqrestore(&iommu_pgtable_pools_lock, flags);
+out:
+	mutex_unlock(&iommu_pgtable_mutex);
 	return pool;
 }
 
@@ -154,7 +174,9 @@ void iommu_pgtable_pool_put(struct iommu_pgtable_pool *pool)
 	const struct iommu_pgtable_provider *prov;
 	unsigned long flags;
 
-	if (!pool || !refcount_dec_and_test(&pool->ref))
+	/* With the mutex, so that open cannot find the pool being closed */
+	if (!pool || !refcount_dec_and_mutex_lock(&pool->ref,
+						  &iommu_pgtable_mutex))
 		return;
 
 	spin_lock_irqsave(&iommu_pgtable_pools_lock, flags);
@@ -164,6 +186,7 @@ void iommu_pgtable_pool_put(struct iommu_pgtable_pool *pool)
 	prov = pool->prov;
 	prov->close(pool->priv);
 	module_put(prov->owner);
+	mutex_unlock(&iommu_pgtable_mutex);
 	kfree(pool);
 }
 

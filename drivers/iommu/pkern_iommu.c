@@ -13,9 +13,11 @@
  * pins dax_pkern (symbol use); each open pool pins this module (IOMMU
  * core) and its namespace (pkern_pool_get()).
  *
- * debugfs (tests use it to check that page tables live in the pool and
- * survive kexec byte for byte):
+ * debugfs:
  *   pkern_iommu/pools  one line per open pool: name, pages in use, capacity
+ * and, built with PKERN_IOMMU_DEBUG_FAULTS only (tests use them to check
+ * that page tables live in the pool and survive kexec byte for byte, and
+ * to damage them):
  *   pkern_iommu/page   write a physical address, read back "PHYS CRC32" of
  *                      that page if it is allocated in an open pool, then
  *                      "INDEX VALUE" (hex) for each non-zero 64-bit word:
@@ -182,6 +184,7 @@ static int pkern_iommu_pools_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(pkern_iommu_pools);
 
+#ifdef PKERN_IOMMU_DEBUG_FAULTS
 /* private_data of an open "page" file: the address last written */
 static int pkern_iommu_page_open(struct inode *inode, struct file *file)
 {
@@ -299,6 +302,18 @@ static const struct file_operations pkern_iommu_page_fops = {
 	.llseek		= default_llseek,
 };
 
+/* Test-only: reads and writes any allocated page of an open pool */
+static void pkern_iommu_debugfs_faults(struct dentry *dir)
+{
+	debugfs_create_file("page", 0600, dir, NULL, &pkern_iommu_page_fops);
+	debugfs_create_file("poke", 0200, dir, NULL, &pkern_iommu_poke_fops);
+}
+#else
+static void pkern_iommu_debugfs_faults(struct dentry *dir)
+{
+}
+#endif /* PKERN_IOMMU_DEBUG_FAULTS */
+
 static int __init pkern_iommu_init(void)
 {
 	int ret;
@@ -309,10 +324,7 @@ static int __init pkern_iommu_init(void)
 	pkern_iommu_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("pools", 0400, pkern_iommu_dir, NULL,
 			    &pkern_iommu_pools_fops);
-	debugfs_create_file("page", 0600, pkern_iommu_dir, NULL,
-			    &pkern_iommu_page_fops);
-	debugfs_create_file("poke", 0200, pkern_iommu_dir, NULL,
-			    &pkern_iommu_poke_fops);
+	pkern_iommu_debugfs_faults(pkern_iommu_dir);
 	return 0;
 }
 module_init(pkern_iommu_init);

@@ -6,8 +6,10 @@
 # kvm_guest.config + tests/harness/pkern-vm.config.  ccache keeps
 # rebuilds cheap.
 # make kernel-modules: dax_pkern.ko (the driver's own rules, pointed at
-# the test kernel) and pkern_iommu.ko, the page-table provider; the guest
-# loads them from these directories.
+# the test kernel) and pkern_iommu.ko, the page-table provider, twice:
+# the normal build and, in its own directory, the one with the test-only
+# debugfs files page and poke that the iommu suite uses; the guest loads
+# them from these directories.
 
 KBUILD_OBJ_DIR	:= $(B)/kernel/obj
 KERNEL_CONFIG	:= $(TOP)/tests/harness/pkern-vm.config
@@ -15,6 +17,7 @@ KERNEL_JOBS	?= 2
 KERNEL_IMAGE	:= $(KBUILD_OBJ_DIR)/arch/x86/boot/bzImage
 KMOD_DAX_DIR	:= $(B)/kernel/dax_pkern
 KMOD_IOMMU_DIR	:= $(B)/kernel/pkern_iommu
+KMOD_IOMMU_FAULTS_DIR := $(B)/kernel/pkern_iommu-faults
 
 .PHONY: kernel kernel-modules
 
@@ -45,9 +48,15 @@ kernel: $(KBUILD_OBJ_DIR)/.config
 kernel-modules:
 	$(MAKE) --no-print-directory module KDIR=$(KBUILD_OBJ_DIR) \
 		MOD_DIR=$(KMOD_DAX_DIR)
-	mkdir -p $(KMOD_IOMMU_DIR)
+	$(call kmod_iommu,$(KMOD_IOMMU_DIR),)
+	$(call kmod_iommu,$(KMOD_IOMMU_FAULTS_DIR),CONFIG_PKERN_IOMMU_DEBUG_FAULTS=y)
+
+# kmod_iommu DIR FLAGS: pkern_iommu.ko in DIR, built with FLAGS
+define kmod_iommu
+	mkdir -p $(1)
 	ln -sf $(TOP)/drivers/iommu/pkern_iommu.c $(TOP)/drivers/iommu/Kbuild \
-		$(KMOD_IOMMU_DIR)/
-	$(MAKE) -C $(KBUILD_OBJ_DIR) M=$(KMOD_IOMMU_DIR) W=1 \
+		$(1)/
+	$(MAKE) -C $(KBUILD_OBJ_DIR) M=$(1) W=1 $(2) \
 		PKERN_INC=$(TOP)/include \
 		KBUILD_EXTRA_SYMBOLS=$(KMOD_DAX_DIR)/Module.symvers modules
+endef

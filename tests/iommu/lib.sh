@@ -9,8 +9,12 @@
 IOMMU_DIR=$VM_TOP/tests/iommu
 KOBJ=$VM_B/kernel/obj
 KERNEL=$KOBJ/arch/x86/boot/bzImage
+# The provider with the test-only debugfs files page and poke, which
+# vfio_edu walks and damages tables with; PLAIN_KO is the normal build
 KOS=("$KOBJ/drivers/dax/device_dax.ko" "$VM_B/kernel/dax_pkern/dax_pkern.ko"
-     "$VM_B/kernel/pkern_iommu/pkern_iommu.ko")
+     "$VM_B/kernel/pkern_iommu-faults/pkern_iommu.ko")
+PLAIN_KO=$VM_B/kernel/pkern_iommu/pkern_iommu.ko
+DBG_DIR=/sys/kernel/debug/pkern_iommu
 EDU=$VM_B/iommu/vfio_edu
 EDU_DMA=$VM_B/iommu/edu_dma
 
@@ -41,6 +45,49 @@ load_iommu_stack() {
 		must "mount debugfs" mount -t debugfs none /sys/kernel/debug
 }
 
+# check_plain_provider: with no pool open, swap the loaded provider for
+# the normal build: it has the read-only pools file but none of the
+# test-only files; then load the test build again
+check_plain_provider() {
+	local f
+	[ -f "$PLAIN_KO" ] || fail "$PLAIN_KO not built; run 'make kernel-modules'"
+	must "unload the test build of pkern_iommu" rmmod pkern_iommu
+	must "insmod the normal build of pkern_iommu" insmod "$PLAIN_KO"
+	[ -f "$DBG_DIR/pools" ] || fail "the normal pkern_iommu has no $DBG_DIR/pools"
+	for f in page poke; do
+		[ ! -e "$DBG_DIR/$f" ] ||
+			fail "the normal pkern_iommu has the test-only $DBG_DIR/$f"
+	done
+	log "the normal pkern_iommu has pools, neither page nor poke"
+	must "unload the normal build of pkern_iommu" rmmod pkern_iommu
+	must "insmod the test build of pkern_iommu" insmod "${KOS[2]}"
+}
+
+# make_pool: on fresh labels, guest memory vm1 and the page-table pool
+# next to it; saves where the pool and its handoff record are
+make_pool() {
+	local dax base off size pphys handoff
+	pk init-labels -r pkern0 >/dev/null || exit 1
+	pk create-namespace -r pkern0 -n vm1 -s 64M -t guest -a 2M >/dev/null || exit 1
+	pk create-namespace -r pkern0 -n "$POOL" -s 4M -t iommu -a 4K >/dev/null || exit 1
+	dax=$(ns_dev vm1) || exit 1
+	base=$(cat /sys/class/pkern/pkern0/phys_addr)
+	off=$(ns_field "$POOL" offset)
+	size=$(ns_field "$POOL" size)
+	if [ -z "$off" ] || [ -z "$size" ]; then
+		fail "no offset/size for $POOL in pkdaxctl list"
+	fi
+	pphys=$(printf '0x%x' $((base + off)))
+	save pool "$pphys $size"
+	pool_args
+	handoff=$(ns_field "$POOL" handoff_addr)
+	if [ -z "$handoff" ] || [ $((handoff)) -ne $((pphys + 0x800)) ]; then
+		fail "pkdaxctl list: $POOL handoff_addr '$handoff', expected 0x800 into the pool"
+	fi
+	save handoff "$(printf '0x%x' "$handoff")"
+	log "pool $POOL at $pphys, $size bytes; guest memory $dax"
+}
+
 # edus: the edu devices' BDFs
 edus() {
 	grep -l 0x11e8 /sys/bus/pci/devices/*/device |
@@ -57,7 +104,7 @@ bind_vfio() {
 }
 
 pool_in_use() {
-	awk -v n="$POOL" '$1 == n { print $2 }' /sys/kernel/debug/pkern_iommu/pools
+	awk -v n="$POOL" '$1 == n { print $2 }' "$DBG_DIR/pools"
 }
 
 # hold_domain LOG ARGS...: vfio_edu --hold in the background, as a paused

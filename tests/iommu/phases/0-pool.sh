@@ -5,31 +5,16 @@
 # domain (checked against the debugfs dump and the pool count), edu DMA
 # through a guest namespace is byte-exact, teardown gives every page
 # back; edu #2's domain uses ordinary pages; binding is refused while
-# VFIO owns the group.  Then edu #1's domain maps guest memory at X and
-# stays assigned across kexec.
+# VFIO owns the group.  The normal build of pkern_iommu has none of the
+# test-only debugfs files (the suite runs the test build).  Then edu
+# #1's domain maps guest memory at X and stays assigned across kexec.
 # shellcheck shell=bash
 
 [ -x "$EDU" ] || fail "$EDU not built (make)"
 load_iommu_stack
-pk init-labels -r pkern0 >/dev/null || exit 1
-pk create-namespace -r pkern0 -n vm1 -s 64M -t guest -a 2M >/dev/null || exit 1
-pk create-namespace -r pkern0 -n "$POOL" -s 4M -t iommu -a 4K >/dev/null || exit 1
+check_plain_provider
+make_pool
 dax=$(ns_dev vm1) || exit 1
-base=$(cat /sys/class/pkern/pkern0/phys_addr)
-off=$(ns_field "$POOL" offset)
-size=$(ns_field "$POOL" size)
-if [ -z "$off" ] || [ -z "$size" ]; then
-	fail "no offset/size for $POOL in pkdaxctl list"
-fi
-pphys=$(printf '0x%x' $((base + off)))
-save pool "$pphys $size"
-pool_args
-handoff=$(ns_field "$POOL" handoff_addr)
-if [ -z "$handoff" ] || [ $((handoff)) -ne $((pphys + 0x800)) ]; then
-	fail "pkdaxctl list: $POOL handoff_addr '$handoff', expected 0x800 into the pool"
-fi
-save handoff "$(printf '0x%x' "$handoff")"
-log "pool $POOL at $pphys, $size bytes; guest memory $dax"
 
 mapfile -t devs < <(edus)
 [ ${#devs[@]} -eq 2 ] || fail "expected two edu devices, found ${#devs[@]}"

@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Kernel 1 of scenarios/iommu-shared.sh: the previous kernel kept the
+# translation of both devices in one handoff; this kernel adopted both;
+# before any driver or mapping, edu DMA through X of each device lands
+# in vm1; rebinding both groups opens one pool, which holds both
+# domains' tables, unchanged, plus the kept root and context table.
+# shellcheck shell=bash
+
+read -r e1 g1 < <(get edu1)
+read -r e2 g2 < <(get edu2)
+old_kernel_said "keeping translation of 2 device(s) across kexec" ||
+	fail "the previous kernel did not keep both devices' translation: $(tac "$OUT/serial.log" |
+		sed -n "/pkern.phase=$PH /,/Starting new kernel/p" | grep -E 'keep|kept|stopping its DMA' | tr '\n' ' ')"
+dmesg | grep -q 'adopted the translation of 2 device(s) .* unmanaged for' ||
+	fail "VT-d did not adopt both kept translations: $(dmesg | grep -E 'DMAR: .*(kept|Translation|handoff)' | tail -n 2)"
+load_iommu_stack
+dax=$(ns_dev vm1) || exit 1
+
+# no driver and no mapping yet, DMA of both devices still lands in vm1
+must "edu $e1 DMA through kept IOVA $X" \
+	"$EDU_DMA" --device "$e1" --iova "$X" --dax "$dax" --from 0x4000 --to 0x6000
+must "edu $e2 DMA through kept IOVA $X" \
+	"$EDU_DMA" --device "$e2" --iova "$X" --dax "$dax" --from 0x8000 --to 0xa000
+
+for g in "$g1" "$g2"; do
+	must "bind group $g to $POOL after kexec" sh -c "echo $POOL >/sys/kernel/iommu_groups/$g/pgtable_pool"
+done
+n=$(awk -v n="$POOL" '$1 == n' "$DBG_DIR/pools" | wc -l)
+[ "$n" = 1 ] || fail "two groups bound to $POOL opened it $n times"
+[ "$(pool_in_use)" = "$(($(get in_use) + 2))" ] ||
+	fail "after kexec $POOL has $(pool_in_use) pages in use, expected both domains' $(get in_use) + kept root and context table"
+must "edu $e1's page tables unchanged across kexec" "$EDU" --tables-check "$STATE/tables1"
+must "edu $e2's page tables unchanged across kexec" "$EDU" --tables-check "$STATE/tables2"
+no_splat
+pass
