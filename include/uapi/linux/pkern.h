@@ -32,7 +32,8 @@
  *   ENXIO       region not ready (unformatted, damaged, going away)
  *   ENOMEDIUM, EPROTONOSUPPORT, EMEDIUMTYPE, EUCLEAN
  *               unformatted, unknown format version, formatted for another
- *               size, no valid index block
+ *               size, label area damaged (no valid superblock copy though
+ *               one has the magic, or no valid index block)
  *   EIO         media access failed
  *
  * The driver adds EBUSY (namespace open, mapped or held), EINTR (killed
@@ -46,7 +47,7 @@ enum pkern_region_state {
 	PKERN_STATE_READY = 1,		/* labels loaded, namespaces exposed */
 	PKERN_STATE_SIZE_CHANGED = 2,	/* formatted for another size: nothing exposed */
 	PKERN_STATE_VERSION = 3,	/* unknown format major: nothing exposed */
-	PKERN_STATE_CORRUPT = 4,	/* no usable index block: nothing exposed */
+	PKERN_STATE_CORRUPT = 4,	/* superblock or index damaged: nothing exposed */
 	PKERN_STATE_IO_ERROR = 5,
 };
 
