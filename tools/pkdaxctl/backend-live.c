@@ -227,6 +227,7 @@ static const struct pkd_backend_ops live_ops = {
 	.format = live_format,
 	.create = live_create,
 	.destroy = live_destroy,
+	.repair = NULL,		/* the driver has no repair ioctl */
 	.close = live_close,
 };
 
