@@ -208,6 +208,8 @@ int cmd_check(int argc, char **argv)
 	}
 	if (c < 0)
 		return g.status;
+	if (repair && json)
+		return pkd_usage_err("--repair prints text lines; run it without --json");
 	if (pkd_open(&t, &rs))
 		return PKD_EXIT_USAGE;	/* could not check */
 	if (!rs.n) {
@@ -216,10 +218,6 @@ int cmd_check(int argc, char **argv)
 	}
 	if (json)
 		out = json_object_new_array();
-	if (repair && json) {
-		pkd_close_all(&rs);
-		return pkd_usage_err("--repair prints text lines; run it without --json");
-	}
 	for (int i = 0; i < rs.n; i++) {
 		int rc = check_one(rs.r[i], json, out);
 
