@@ -27,7 +27,7 @@ struct pkd_region;
  * @create: create a namespace; fill @slot with the label slot it used
  * @destroy: remove the namespace in @ns
  * @repair: rewrite a damaged, blank or stale superblock copy from the live
- *	one (lib's pkern_repair() result); NULL where there is no way to
+ *	one; returns lib's pkern_repair() result
  * @close: release everything
  *
  * Operations return 0 or a negative PKERN_E_ / PKD_E_ code: for a live

@@ -21,7 +21,7 @@ static const struct pkd_opt opts[] = {
 	PKD_OPT_IMAGE,
 	{ "json", 'j', NULL, "findings as JSON instead of text lines", 0 },
 	{ "repair", OPT_REPAIR, NULL,
-	  "rewrite a damaged, blank or stale superblock copy from the intact one (images only)",
+	  "rewrite a damaged, blank or stale superblock copy from the intact one",
 	  0 },
 	PKD_OPT_HELP,
 	PKD_OPT_END
@@ -114,11 +114,6 @@ static int repair_one(struct pkd_region *r)
 {
 	int live = r->labels->active_sb, rc;
 
-	if (!r->ops->repair) {
-		pkd_err("%s: --repair is not available for a live region (the driver cannot rewrite a superblock copy); nothing was changed",
-			r->dev);
-		return PKD_EXIT_USAGE;
-	}
 	rc = r->ops->repair(r);
 	if (rc == 1) {
 		printf("%s: superblock copy %d restored from copy %d\n", r->dev,

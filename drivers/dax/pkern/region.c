@@ -82,10 +82,12 @@ static void pkern_region_explain(struct pkern_region *rgn)
 	const char *name = dev_name(&rgn->dev);
 	int sb = r->active_sb;
 
-	if ((sb == 0 || sb == 1) && rgn->state != PKERN_STATE_UNFORMATTED &&
+	/* a live copy of a known version: its twin can be restored from it */
+	if ((sb == 0 || sb == 1) && rgn->state != PKERN_STATE_VERSION &&
+	    rgn->state != PKERN_STATE_IO_ERROR &&
 	    (r->sb[1 - sb].problem != PKERN_P_NONE ||
 	     r->sb[1 - sb].seq != r->sb[sb].seq))
-		pr_warn("%s: superblock copy %d is damaged, blank or stale, copy %d is intact; labels are loaded from it (see 'pkdaxctl check -r %s')\n",
+		pr_warn("%s: superblock copy %d is damaged, blank or stale, copy %d is intact; labels are loaded from it (restore with 'pkdaxctl check -r %s --repair')\n",
 			name, 1 - sb, sb, name);
 	switch (rgn->state) {
 	case PKERN_STATE_UNFORMATTED:
@@ -267,8 +269,7 @@ int pkern_region_add(struct device *parent, int id, phys_addr_t phys,
 	}
 
 	pkern_region_load(rgn);
-	if (rgn->state != PKERN_STATE_READY)
-		pkern_region_explain(rgn);
+	pkern_region_explain(rgn);
 
 	cdev_init(&rgn->cdev, &pkern_ctl_fops);
 	rgn->cdev.owner = THIS_MODULE;

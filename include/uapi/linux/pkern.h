@@ -169,10 +169,30 @@ struct pkern_read_labels {
 	__u64 buf;
 };
 
+/**
+ * struct pkern_repair - PKERN_IOC_REPAIR: rewrite the superblock copy that
+ * is damaged, blank or older than the live one from the live copy
+ * @argsz: bytes the caller passes
+ * @flags: none defined; must be zero
+ * @repaired: out: 1 if a copy was rewritten, 0 if both were alike
+ * @reserved: must be zero
+ *
+ * Only the copy that is not live is written, so namespaces stay as they
+ * are.  Without a valid copy nothing is written: EUCLEAN (damaged),
+ * ENOMEDIUM (unformatted) or EPROTONOSUPPORT (unknown format version).
+ */
+struct pkern_repair {
+	__u32 argsz;
+	__u32 flags;
+	__u32 repaired;
+	__u32 reserved;
+};
+
 #define PKERN_IOC_INFO		_IO(PKERN_IOC_MAGIC, 0)
 #define PKERN_IOC_FORMAT	_IO(PKERN_IOC_MAGIC, 1)
 #define PKERN_IOC_CREATE	_IO(PKERN_IOC_MAGIC, 2)
 #define PKERN_IOC_DESTROY	_IO(PKERN_IOC_MAGIC, 3)
 #define PKERN_IOC_READ_LABELS	_IO(PKERN_IOC_MAGIC, 4)
+#define PKERN_IOC_REPAIR	_IO(PKERN_IOC_MAGIC, 5)
 
 #endif /* _UAPI_LINUX_PKERN_H */

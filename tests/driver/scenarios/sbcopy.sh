@@ -6,7 +6,9 @@
 # format that wrote one copy left it), made while dax_pkern is not
 # loaded.  The region must come up as damaged, not unformatted: the log
 # says so and never advises init-labels, init-labels without --force
-# refuses, and a live check --repair refuses.
+# refuses, and a live check --repair says it cannot.  With the bit put
+# back (copy 1 still blank) the region is ready and check --repair
+# restores copy 1 through the driver.
 . "$VM_TOP/tests/harness/lib.sh"
 
 SB1_OFF=4096
@@ -38,10 +40,29 @@ case $PH in
 	printf '%s\n' "$MUST_OUT" | grep -q -- "--force" &&
 		fail "init-labels advises --force for a damaged region"
 	must_fail "live check --repair" "$PKDAXCTL" check -r pkern0 --repair
-	[ $MUST_RC -eq 2 ] || fail "check --repair exited $MUST_RC, expected 2"
-	printf '%s\n' "$MUST_OUT" | grep -q "not available for a live region" ||
+	[ $MUST_RC -eq 1 ] || fail "check --repair exited $MUST_RC, expected 1"
+	printf '%s\n' "$MUST_OUT" | grep -q "no automatic repair is possible and nothing was changed" ||
 		fail "check --repair does not refuse clearly"
 	[ "$(pkern_state)" = corrupt ] || fail "state changed to '$(pkern_state)'"
+	kexec_next
+	;;
+3)
+	stock_up
+	raw_poke 16 01	# the bit back: copy 0 valid, copy 1 still blank
+	kexec_next
+	;;
+4)
+	load_pkern
+	[ "$(pkern_state)" = ready ] || fail "state is '$(pkern_state)', expected ready"
+	dmesg | grep -i pkern0 | grep -q "copy 1 is damaged, blank or stale.*--repair" ||
+		fail "kernel log does not point at check --repair"
+	must_fail "check with a blank copy" "$PKDAXCTL" check -r pkern0
+	printf '%s\n' "$MUST_OUT" | grep -q "superblock 1: superblock copy is blank" ||
+		fail "check does not report the blank copy"
+	must "live check --repair" "$PKDAXCTL" check -r pkern0 --repair
+	must "check after repair" "$PKDAXCTL" check -r pkern0
+	dev=$(ns_dev keep) || exit 1
+	[ -e "$dev" ] || fail "namespace keep gone after repair"
 	no_splat
 	pass
 	;;
