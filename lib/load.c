@@ -32,13 +32,19 @@ static int read_sbs(struct pkern_labels *r)
 /*
  * Among checksum-valid copies the highest sequence is live.  A copy with
  * impossible geometry is skipped (the other one stands); one with an
- * unknown major version is live and makes the region unreadable.
+ * unknown major version is live and makes the region unreadable.  With
+ * no live copy the region is only unformatted if both copies are blank:
+ * a copy that has the magic says labels were written, and one flipped
+ * bit must not make them look absent (a format would then drop them).
  */
 static void pick_sb(struct pkern_labels *r)
 {
+	bool magic = false;
 	int i, best = -1;
 
 	for (i = 0; i < 2; i++) {
+		if (r->sb[i].problem != PKERN_P_SB_NONE)
+			magic = true;
 		if (!sb_crc_valid(&r->sb[i]) ||
 		    r->sb[i].problem == PKERN_P_SB_GEOMETRY)
 			continue;
@@ -47,7 +53,7 @@ static void pick_sb(struct pkern_labels *r)
 	}
 	r->active_sb = best;
 	if (best < 0)
-		r->status = -PKERN_E_UNFORMATTED;
+		r->status = magic ? -PKERN_E_CORRUPT : -PKERN_E_UNFORMATTED;
 	else if (r->sb[best].problem == PKERN_P_SB_VERSION)
 		r->status = -PKERN_E_VERSION;
 	else if (r->sb[best].region_size != r->media.size)
@@ -140,6 +146,31 @@ static u64 label_value(const struct pkern_ns *ns)
 	}
 }
 
+/*
+ * A copy that is not the live one's twin is reported: damaged, blank or
+ * stale, it no longer backs the live copy up (pkern_repair() rewrites
+ * it).  Beside a live copy that is a warning, without one an error.
+ */
+static void report_sb_copy(const struct pkern_labels *r, int i,
+			   pkern_report_fn report, void *arg)
+{
+	const struct pkern_sb_info *s = &r->sb[i];
+	const struct pkern_sb_info *live = pk_live_sb(r);
+	enum pkern_problem_code code = s->problem;
+	bool backup = r->active_sb >= 0 && r->active_sb != i;
+
+	if (code == PKERN_P_SB_NONE && backup &&
+	    PKERN_SB_OFF(i) + sizeof(struct pkern_sb) <= r->media.size)
+		code = PKERN_P_SB_BLANK;
+	else if (code == PKERN_P_NONE && backup && s->seq != live->seq)
+		code = PKERN_P_SB_STALE;
+	if (code == PKERN_P_NONE || code == PKERN_P_SB_NONE)
+		return;
+	report_one(report, arg, code, backup ? PKERN_SEV_WARN : PKERN_SEV_ERROR,
+		   PKERN_AT_SB0 + i, 0, 0,
+		   code == PKERN_P_SB_VERSION ? s->major : s->seq);
+}
+
 static void report_all(const struct pkern_labels *r, pkern_report_fn report,
 		       void *arg)
 {
@@ -148,19 +179,12 @@ static void report_all(const struct pkern_labels *r, pkern_report_fn report,
 	u32 n;
 	int i;
 
-	for (i = 0; i < 2; i++) {
-		const struct pkern_sb_info *s = &r->sb[i];
-
-		if (s->problem == PKERN_P_NONE || s->problem == PKERN_P_SB_NONE)
-			continue;
-		sev = (r->active_sb >= 0 && r->active_sb != i) ?
-		      PKERN_SEV_WARN : PKERN_SEV_ERROR;
-		report_one(report, arg, s->problem, sev, PKERN_AT_SB0 + i, 0, 0,
-			   s->problem == PKERN_P_SB_VERSION ? s->major : s->seq);
-	}
+	for (i = 0; i < 2; i++)
+		report_sb_copy(r, i, report, arg);
 	if (!live) {
-		report_one(report, arg, PKERN_P_SB_NONE, PKERN_SEV_ERROR,
-			   PKERN_AT_REGION, 0, 0, 0);
+		report_one(report, arg, r->status == -PKERN_E_CORRUPT ?
+			   PKERN_P_SB_DAMAGED : PKERN_P_SB_NONE,
+			   PKERN_SEV_ERROR, PKERN_AT_REGION, 0, 0, 0);
 		return;
 	}
 	if (r->status == -PKERN_E_VERSION)
@@ -212,6 +236,10 @@ static void reset(struct pkern_labels *r, const struct pkern_media *m)
  * slots into @r->ns.  With -PKERN_E_SIZE_CHANGED the labels are still
  * decoded (against the recorded size) so tools can show them, but nothing
  * may be exposed.
+ *
+ * Both superblock copies blank is -PKERN_E_UNFORMATTED; a copy with the
+ * magic but no valid copy is -PKERN_E_CORRUPT, so the labels it guards
+ * are never taken for absent.
  *
  * Return: 0 (also stored in @r->status) or -PKERN_E_IO, _UNFORMATTED,
  * _VERSION, _SIZE_CHANGED or _CORRUPT.

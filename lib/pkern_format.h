@@ -17,10 +17,14 @@
  * update writes a label into a slot that the live index does not
  * reference, then writes the inactive index block with generation + 1.
  * A (re)format writes the inactive index block bound to the new superblock
- * sequence first and the inactive superblock copy last.  Load takes the
- * valid superblock with the highest sequence and, among the index blocks
- * bound to it, the valid one with the highest generation.  A torn write
- * therefore always leaves a CRC failure in a block that is not yet live.
+ * sequence first, then the inactive superblock copy, then the same bytes
+ * into the other copy, so both copies stay alike; each copy is written
+ * body first and its 8-byte magic last.  Load takes the valid superblock
+ * with the highest sequence and, among the index blocks bound to it, the
+ * valid one with the highest generation.  A torn write therefore always
+ * leaves a CRC failure in a block that is not yet live, or a block that
+ * is still blank.  A copy with the magic but no valid copy at all means
+ * damage, not an unformatted region.
  */
 #ifndef PKERN_FORMAT_H
 #define PKERN_FORMAT_H

@@ -35,7 +35,8 @@
  * @PKERN_E_UNFORMATTED: no valid superblock
  * @PKERN_E_VERSION: live superblock has an unknown major
  * @PKERN_E_SIZE_CHANGED: formatted for a different region size
- * @PKERN_E_CORRUPT: superblock fine, no usable index block
+ * @PKERN_E_CORRUPT: labels present but unreadable: a superblock copy has
+ *	the magic but none is valid, or no index block is usable
  * @PKERN_E_INVAL: bad request argument
  * @PKERN_E_EXIST: name or UUID already in use
  * @PKERN_E_NOSPC: no free extent large enough
@@ -52,7 +53,7 @@ enum pkern_err {
 	PKERN_E_UNFORMATTED,	/* no valid superblock */
 	PKERN_E_VERSION,	/* live superblock has an unknown major */
 	PKERN_E_SIZE_CHANGED,	/* formatted for a different region size */
-	PKERN_E_CORRUPT,	/* superblock fine, no usable index block */
+	PKERN_E_CORRUPT,	/* damaged superblock or no usable index block */
 	PKERN_E_INVAL,		/* bad request argument */
 	PKERN_E_EXIST,		/* name or UUID already in use */
 	PKERN_E_NOSPC,		/* no free extent large enough */
@@ -93,6 +94,10 @@ enum pkern_problem_code {
 	PKERN_P_LBL_OVERLAP,	/* overlaps an older namespace (other) */
 	PKERN_P_LBL_DUP_NAME,	/* name of an older namespace (other) */
 	PKERN_P_LBL_DUP_UUID,	/* UUID of an older namespace (other) */
+	/* later additions; the values above are kept */
+	PKERN_P_SB_DAMAGED,	/* no valid copy, but one has the magic */
+	PKERN_P_SB_BLANK,	/* this copy is blank, the other one is live */
+	PKERN_P_SB_STALE,	/* valid, but older than the live copy */
 	PKERN_P_MAX
 };
 
@@ -333,6 +338,7 @@ int pkern_load_report(struct pkern_labels *r, const struct pkern_media *m,
 		      pkern_report_fn report, void *arg);
 int pkern_format(struct pkern_labels *r, const struct pkern_media *m,
 		 const struct pkern_format_params *p);
+int pkern_repair(struct pkern_labels *r, const struct pkern_media *m);
 int pkern_create(struct pkern_labels *r, const struct pkern_create_params *p,
 		 const struct pkern_ns **out);
 int pkern_destroy(struct pkern_labels *r, u32 slot);

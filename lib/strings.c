@@ -12,7 +12,7 @@ static const char *const err_str[PKERN_E_MAX] = {
 	[PKERN_E_UNFORMATTED]	= "region is not formatted",
 	[PKERN_E_VERSION]	= "region uses an unsupported format version",
 	[PKERN_E_SIZE_CHANGED]	= "region formatted for a different size",
-	[PKERN_E_CORRUPT]	= "region has no valid index block",
+	[PKERN_E_CORRUPT]	= "label area is damaged",
 	[PKERN_E_INVAL]		= "invalid argument",
 	[PKERN_E_EXIST]		= "name or uuid already in use",
 	[PKERN_E_NOSPC]		= "not enough free space",
@@ -48,6 +48,9 @@ static const char *const problem_str[PKERN_P_MAX] = {
 	[PKERN_P_LBL_OVERLAP]	= "label overlaps an older namespace",
 	[PKERN_P_LBL_DUP_NAME]	= "label name used by an older namespace",
 	[PKERN_P_LBL_DUP_UUID]	= "label uuid used by an older namespace",
+	[PKERN_P_SB_DAMAGED]	= "superblock damaged, no valid copy",
+	[PKERN_P_SB_BLANK]	= "superblock copy is blank",
+	[PKERN_P_SB_STALE]	= "superblock copy is older than the live one",
 };
 
 static const char *const state_str[] = {

@@ -10,6 +10,20 @@
  * new state on media.  Which one a failed callback left is only known to
  * the media (a write may have landed before its persist failed), so after
  * one the region is loaded again: it describes the media, never a guess.
+ *
+ * Both superblock copies are kept alike, so that one damaged copy always
+ * leaves a valid one.  A format commits the new state with the inactive
+ * copy (sequence n + 1 beats the live n), then writes the same bytes over
+ * the old copy.  The twin carries the same sequence, not n + 2: the new
+ * index block is bound to exactly one sequence.  Each copy is written
+ * body first and magic last (see commit_sb()), so a torn write never
+ * makes a blank region look damaged.  A crash before the first copy is
+ * durable leaves the old state (the torn copy fails its CRC or is still
+ * blank, the old copy stands); a crash during the second write leaves
+ * the new state from the first copy, with the second one damaged or
+ * still old, which check reports and pkern_repair() fixes.  A repair only ever writes the
+ * copy that is not live, again with the live copy's bytes, so a crash
+ * during it changes nothing that load selects.
  */
 #include "pkern_lib.h"
 
@@ -72,15 +86,38 @@ static bool media_writable(const struct pkern_media *m)
 	return m->ops && m->ops->read && m->ops->write && m->ops->persist;
 }
 
+/*
+ * Write a superblock copy body first and its magic last, each persisted.
+ * A copy with the magic but no valid checksum reads as damage, never as
+ * blank, so a torn write must not leave a fresh magic behind: the 8-byte
+ * magic lands whole or not at all.  Over a blank block a crash then
+ * leaves it blank; over an old copy it leaves a checksum failure in a
+ * copy that is not the one load selects.
+ */
+static int commit_sb(struct pkern_labels *r, int copy)
+{
+	const u8 *raw = (const u8 *)&r->buf.sb;
+	u64 mlen = sizeof(r->buf.sb.magic);
+	int ret;
+
+	ret = pk_commit(r, PKERN_SB_OFF(copy) + mlen, raw + mlen,
+			sizeof(r->buf.sb) - mlen);
+	if (ret)
+		return ret;
+	return pk_commit(r, PKERN_SB_OFF(copy), raw, mlen);
+}
+
 /**
  * pkern_format() - write an empty label area
  * @r: region state; loaded from @m first, and again after the writes
  * @m: media
  * @p: region UUID, slot count and force
  *
- * Refuses to drop namespaces (or a state it cannot read) unless @p->force;
- * @r then still describes what is there.  Writes the inactive index block
- * bound to the new sequence first and the inactive superblock copy last.
+ * Refuses to drop namespaces (or a state it cannot read, such as a
+ * damaged superblock) unless @p->force; @r then still describes what is
+ * there.  Writes the inactive index block bound to the new sequence
+ * first, then the inactive superblock copy, which commits, then the same
+ * copy over the other one; each copy body first and magic last.
  * Whatever the result, @r describes what @m holds.
  *
  * Return: 0, -PKERN_E_INVAL (bad parameters, or a region size that is not
@@ -93,7 +130,7 @@ int pkern_format(struct pkern_labels *r, const struct pkern_media *m,
 	struct pkern_sb_info sb;
 	u64 gen;
 	u32 nslots;
-	int ret, load;
+	int ret, load, target = 0;
 
 	ret = pkern_load(r, m);
 	if (ret == -PKERN_E_IO)
@@ -121,13 +158,71 @@ int pkern_format(struct pkern_labels *r, const struct pkern_media *m,
 	ret = pk_commit(r, PKERN_INDEX_OFF(r->active_index == 0 ? 1 : 0),
 			&r->buf.index, sizeof(r->buf.index));
 	if (!ret) {
+		target = r->active_sb == 0 ? 1 : 0;
 		pk_sb_encode(&r->buf.sb, sb.seq, m->size, nslots, p->uuid);
-		ret = pk_commit(r, PKERN_SB_OFF(r->active_sb == 0 ? 1 : 0),
-				&r->buf.sb, sizeof(r->buf.sb));
+		ret = commit_sb(r, target);
 	}
+	/* the new state is live: now its twin over the old copy */
+	if (!ret)
+		ret = commit_sb(r, 1 - target);
 	/* @r's bitmap was cleared above: re-read the media either way */
 	load = pkern_load(r, m);
 	return ret ? ret : load;
+}
+
+/* The copy that is not live needs rewriting: damaged, blank or stale */
+static bool twin_stale(const struct pkern_labels *r)
+{
+	const struct pkern_sb_info *live = pk_live_sb(r);
+	const struct pkern_sb_info *twin = &r->sb[1 - r->active_sb];
+
+	return twin->problem != PKERN_P_NONE || twin->seq != live->seq;
+}
+
+/**
+ * pkern_repair() - restore the superblock copy that is not live
+ * @r: region state; loaded from @m first, and again after a write
+ * @m: media
+ *
+ * Rewrites the copy that is damaged, blank or older than the live one
+ * with the live copy's bytes.  Only that copy is written, so a crash
+ * leaves the live copy, and the state load selects, unchanged.  Without
+ * a valid copy to restore from nothing is written.
+ *
+ * Return: 1 if a copy was rewritten, 0 if both copies were already alike,
+ * -PKERN_E_UNFORMATTED (both copies blank), -PKERN_E_CORRUPT (no valid
+ * copy), -PKERN_E_VERSION (the live copy has an unknown major),
+ * -PKERN_E_INVAL (media not writable) or -PKERN_E_IO.
+ */
+int pkern_repair(struct pkern_labels *r, const struct pkern_media *m)
+{
+	struct pkern_sb_info chk;
+	int ret, load, live;
+
+	ret = pkern_load(r, m);
+	if (ret == -PKERN_E_IO)
+		return ret;
+	if (!media_writable(m))
+		return -PKERN_E_INVAL;
+	live = r->active_sb;
+	if (live < 0)
+		return r->status;
+	if (r->sb[live].problem != PKERN_P_NONE)
+		return -PKERN_E_VERSION;
+	if (!twin_stale(r))
+		return 0;
+	/* copy the raw bytes, checked again, so the twin is exact */
+	ret = pk_read(r, PKERN_SB_OFF(live), &r->buf.sb, sizeof(r->buf.sb));
+	if (ret)
+		return ret;
+	pk_sb_decode(&r->buf.sb, &chk);
+	if (chk.problem != PKERN_P_NONE || chk.seq != r->sb[live].seq)
+		return -PKERN_E_IO;
+	ret = commit_sb(r, 1 - live);
+	load = pkern_load(r, m);
+	if (ret)
+		return ret;
+	return load == -PKERN_E_IO ? load : 1;
 }
 
 /* Write the inactive index block with @bitmap and commit it. */

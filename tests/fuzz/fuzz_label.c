@@ -107,6 +107,25 @@ static void check_reload(const struct pkern_labels *rg,
 	check(fa == fb && la == lb, "free space differs from reload");
 }
 
+/*
+ * A repair writes only the copy that is not live, with its bytes: the
+ * loaded state must not change, and a second repair has nothing to do.
+ */
+static void try_repair(const struct pkern_media *m)
+{
+	int ret;
+
+	snap_take(&s1, &r);
+	ret = pkern_repair(&r2, m);
+	check(ret == 0 || ret == 1 || ret == -PKERN_E_UNFORMATTED ||
+	      ret == -PKERN_E_CORRUPT || ret == -PKERN_E_VERSION,
+	      "unexpected repair result");
+	snap_take(&s2, &r2);
+	check(snap_eq(&s1, &s2), "repair changed the loaded state");
+	if (ret == 1)
+		check(pkern_repair(&r2, m) == 0, "second repair wrote again");
+}
+
 static void try_updates(struct memmedia *mm, const struct pkern_media *m,
 			const u8 *data, size_t len, u64 size)
 {
@@ -247,6 +266,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	pkern_load_report(&r, &m, on_problem, NULL);
 	check_region(&r, region);
+	try_repair(&m);
 	if (r.status == 0)
 		try_updates(&mm, &m, data, len, region);
 	try_format(&m, len > 1 ? data[len - 2] : 0, region);

@@ -277,7 +277,7 @@ static void region_attacks(void)
 	SB_ATTACK("down", "sb_size 1 MiB", s->sb_size = cpu_to_le32(1 << 20));
 	SB_ATTACK("any", "future minor version", s->minor = cpu_to_le16(99));
 
-	/* both superblocks with bad CRCs: looks unformatted */
+	/* both superblocks with bad CRCs: damaged, never unformatted */
 	fresh();
 	sb(img, 0)->crc ^= 1;
 	sb(img, 1)->crc ^= 1;

@@ -380,6 +380,61 @@ refuse create-unformatted 1 "has no labels; format it first with: pkdaxctl init-
 ok inspect-unformatted inspect --image "$IMG"
 jqt inspect-unformatted-json '.[0].superblocks[0].blank and .[0].superblocks[1].blank'
 
+# ---- superblock copies: one flipped bit must never lose the labels ---------
+sb_twins() {	# both superblock copies byte-identical
+	cmp -s <(dd if="$IMG" bs=256 count=1 status=none) \
+		<(dd if="$IMG" bs=256 skip=16 count=1 status=none)
+}
+rm -f "$IMG"
+ok sb-init init-labels --image "$IMG" --size 64M
+ok sb-create create-namespace --image "$IMG" -n keep -s 4M
+sb_twins && pass sb-format-twins || fail sb-format-twins "copies differ"
+poke 16 00	# one bit of copy 0's sequence (1 -> 0): copy 1 stands
+ok sb-flip-list list --image "$IMG"
+jqt sb-flip-list-json '.[0].state == "ready" and .[0].namespaces[0].name == "keep"'
+pk check --image "$IMG"
+[ $rc -eq 1 ] && grep -q "superblock 0: .*check --repair restores this one" "$OUT" &&
+	pass sb-flip-check || fail sb-flip-check "exit $rc: $(cat "$OUT" "$ERR")"
+refuse sb-flip-init 1 "holds 1 namespace" init-labels --image "$IMG"
+ok sb-flip-repair check --repair --image "$IMG"
+grep -q "superblock copy 0 restored from copy 1" "$OUT" && grep -q "clean: 1 namespace" "$OUT" &&
+	sb_twins && pass sb-flip-repaired || fail sb-flip-repaired "$(cat "$OUT" "$ERR")"
+ok sb-repair-noop check --repair --image "$IMG"
+grep -q "nothing to repair" "$OUT" && pass sb-repair-noop-text ||
+	fail sb-repair-noop-text "$(cat "$OUT")"
+refuse sb-repair-json 2 "--repair prints text lines" check --image "$IMG" --repair --json
+
+# a format that wrote one copy left copy 1 blank; then copy 0 flips
+dd if=/dev/zero of="$IMG" bs=4096 seek=1 count=1 conv=notrunc status=none
+pk check --image "$IMG"
+[ $rc -eq 1 ] && grep -q "superblock 1: superblock copy is blank" "$OUT" &&
+	pass sb-blank-check || fail sb-blank-check "exit $rc: $(cat "$OUT" "$ERR")"
+poke 16 00
+ok sb-damaged-list list --image "$IMG"
+jqt sb-damaged-list-json '.[0].state == "corrupt"'
+pk check --image "$IMG"
+[ $rc -eq 1 ] && grep -q "superblock damaged, no valid copy (labels may still be intact" "$OUT" &&
+	! grep -q "init-labels" "$OUT" && pass sb-damaged-check ||
+	fail sb-damaged-check "exit $rc: $(cat "$OUT" "$ERR")"
+refuse sb-damaged-init 1 "label area is damaged .*may still be intact; nothing was changed; run: pkdaxctl check --image" \
+	init-labels --image "$IMG"
+grep -q -- "--force" "$ERR" && fail sb-damaged-init-advice "$(cat "$ERR")" ||
+	pass sb-damaged-init-advice
+cp "$IMG" "$TMP/damaged"
+pk check --repair --image "$IMG"
+[ $rc -eq 1 ] && grep -q "no automatic repair is possible and nothing was changed" "$ERR" &&
+	cmp -s "$IMG" "$TMP/damaged" && pass sb-damaged-repair-refused ||
+	fail sb-damaged-repair-refused "exit $rc: $(cat "$ERR")"
+poke 16 01	# the bit back: copy 0 valid, copy 1 still blank
+ok sb-blank-repair check --repair --image "$IMG"
+grep -q "superblock copy 1 restored from copy 0" "$OUT" && sb_twins &&
+	pass sb-blank-repaired || fail sb-blank-repaired "$(cat "$OUT" "$ERR")"
+poke 16 00	# the same flip now leaves copy 1
+ok sb-after-repair-list list --image "$IMG"
+jqt sb-after-repair-list-json '.[0].state == "ready" and .[0].namespaces[0].name == "keep"'
+ok sb-after-repair-repair check --repair --image "$IMG"
+ok sb-after-repair-check check --image "$IMG"
+
 truncate -s 100 "$TMP/tiny"
 IMG_SAVE=$IMG
 IMG=$TMP/tiny

@@ -3,7 +3,8 @@
 # valgrind by "make check-unit".
 
 UNIT_DIR	:= $(TOP)/tests/unit
-UNIT_TESTS	:= test_load test_ops test_crash test_pool test_failure
+UNIT_TESTS	:= test_load test_ops test_crash test_pool test_failure \
+		   test_sbcopy
 UNIT_COMMON	:= $(UNIT_DIR)/memmedia.c $(UNIT_DIR)/helpers.c
 UNIT_DEPS	:= $(UNIT_COMMON) $(wildcard $(UNIT_DIR)/*.h)
 UNIT_LIBS	:= -lcmocka -lz

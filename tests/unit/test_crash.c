@@ -20,7 +20,7 @@
 #define ANY	PKERN_OFFSET_ANY
 
 struct op {
-	enum { OP_FORMAT, OP_CREATE, OP_DESTROY } type;
+	enum { OP_FORMAT, OP_CREATE, OP_DESTROY, OP_REPAIR } type;
 	u32 nslots;
 	const char *name;
 	u64 size;
@@ -44,6 +44,8 @@ static int run_op(struct timg *t, const struct op *op)
 	case OP_DESTROY:
 		ns = pkern_find_name(t->r, op->name);
 		return ns ? pkern_destroy(t->r, ns->slot) : -PKERN_E_NOENT;
+	case OP_REPAIR:
+		return pkern_repair(t->r, &t->m);
 	}
 	return -1;
 }
@@ -113,7 +115,8 @@ static void crash_all(struct timg *t, const struct op *op)
 	memcpy(start, t->buf, t->mm.img_len);
 
 	mm_reset(&t->mm);
-	assert_int_equal(run_op(t, op), 0);
+	/* a repair returns how many copies it rewrote */
+	assert_int_equal(run_op(t, op), op->type == OP_REPAIR);
 	for (i = 0; i < t->mm.nlog; i++)
 		if (t->mm.log[i].type == 'W')
 			lens[nw++] = t->mm.log[i].len;
@@ -124,7 +127,11 @@ static void crash_all(struct timg *t, const struct op *op)
 	mm_reset(&t->mm);
 	pkern_load(t->r, &t->m);
 	snap_take(after, t->r);
-	assert_false(snap_eq(before, after));
+	/* a repair changes no loaded state: old and new are the same */
+	if (op->type == OP_REPAIR)
+		assert_true(snap_eq(before, after));
+	else
+		assert_false(snap_eq(before, after));
 	memcpy(end, t->buf, t->mm.img_len);
 
 	for (k = 1; k <= nw; k++) {
@@ -183,6 +190,32 @@ static void test_crash_format(void **state)
 	f.name = "fmt3";
 	f.nslots = 256;
 	crash_all(t, &f);
+	timg_free(t);
+}
+
+/*
+ * Repair of a blank copy (as a one-copy format left it) and of a damaged
+ * one: a crash at any write leaves the live copy and the region's state.
+ */
+static void test_crash_repair(void **state)
+{
+	struct op f = { OP_FORMAT, 64, "rep", 0, 0 };
+	struct op c = { OP_CREATE, 0, "vm0", 2 * MIB, PKERN_ALIGN_2M };
+	struct op rp = { OP_REPAIR, 0, "repair", 0, 0 };
+	struct timg *t = region(64);
+
+	(void)state;
+	assert_int_equal(run_op(t, &f), 0);
+	assert_int_equal(run_op(t, &c), 0);
+	memset(raw_sb(t, 1), 0, sizeof(struct pkern_sb));
+	crash_all(t, &rp);
+	assert_memory_equal(raw_sb(t, 0), raw_sb(t, 1),
+			    sizeof(struct pkern_sb));
+	raw_sb(t, 0)->seq ^= htole64(1);
+	crash_all(t, &rp);
+	assert_memory_equal(raw_sb(t, 0), raw_sb(t, 1),
+			    sizeof(struct pkern_sb));
+	assert_non_null(pkern_find_name(t->r, "vm0"));
 	timg_free(t);
 }
 
@@ -372,6 +405,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_crash_format),
 		cmocka_unit_test(test_crash_create_destroy),
+		cmocka_unit_test(test_crash_repair),
 		cmocka_unit_test(test_crash_chain),
 	};
 

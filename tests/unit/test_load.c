@@ -406,16 +406,19 @@ static void test_unformatted(void **state)
 	assert_int_equal(p->where, PKERN_AT_REGION);
 	assert_null(pkern_ns_next(t->r, NULL));
 	assert_int_equal(pkern_free_bytes(t->r, PKERN_ALIGN_4K, NULL), 0);
-	/* a torn superblock with magic but bad checksum */
+	/* a torn superblock with magic is damaged, not unformatted */
 	assert_int_equal(timg_format(t, 64, false), 0);
 	raw_sb(t, 0)->seq ^= 1;
-	assert_int_equal(timg_load_report(t, &rep), -PKERN_E_UNFORMATTED);
+	memset(raw_sb(t, 1), 0, sizeof(struct pkern_sb));
+	assert_int_equal(timg_load_report(t, &rep), -PKERN_E_CORRUPT);
 	p = find_report(&rep, PKERN_P_SB_CRC);
 	assert_non_null(p);
 	assert_int_equal(p->where, PKERN_AT_SB0);
 	assert_int_equal(p->severity, PKERN_SEV_ERROR);
-	assert_non_null(find_report(&rep, PKERN_P_SB_NONE));
+	assert_non_null(find_report(&rep, PKERN_P_SB_DAMAGED));
+	assert_null(find_report(&rep, PKERN_P_SB_NONE));
 	/* a region smaller than the fixed header */
+	memset(t->buf, 0, 2 * PKERN_BLOCK_SIZE);
 	t->mm.size = t->m.size = 0x1800;
 	assert_int_equal(pkern_load(t->r, &t->m), -PKERN_E_UNFORMATTED);
 	t->mm.size = t->m.size = 0x800;
@@ -437,12 +440,23 @@ static void test_sb_pick(void **state)
 	struct reports rep;
 	const struct pkern_problem *p;
 
+	struct pkern_sb old0 = *raw_sb(t, 0);
+
 	(void)state;
-	/* second format: copy 1 with seq 2 is live */
+	/*
+	 * second format, copy 0 put back as a format that wrote one copy
+	 * left it: copy 1 with seq 2 is live, copy 0 is stale
+	 */
 	assert_int_equal(timg_format(t, 64, false), 0);
+	*raw_sb(t, 0) = old0;
+	assert_int_equal(timg_load_report(t, &rep), 0);
 	assert_int_equal(t->r->active_sb, 1);
 	assert_int_equal(t->r->sb[1].seq, 2);
 	assert_int_equal(t->r->active_index, 1);
+	p = find_report(&rep, PKERN_P_SB_STALE);
+	assert_non_null(p);
+	assert_int_equal(p->where, PKERN_AT_SB0);
+	assert_int_equal(p->severity, PKERN_SEV_WARN);
 	/* unknown major on the live copy: version error */
 	raw_sb(t, 1)->major = htole16(2);
 	raw_sb_fix_crc(raw_sb(t, 1));
@@ -487,7 +501,10 @@ static void test_sb_pick(void **state)
 	timg_free(t);
 }
 
-/* Each geometry rule on its own makes the only copy invalid. */
+/*
+ * Each geometry rule on its own makes the only copy invalid; with the
+ * magic there the region reads as damaged, never as unformatted.
+ */
 static void test_sb_geometry(void **state)
 {
 	struct timg *t = fresh();
@@ -496,6 +513,7 @@ static void test_sb_geometry(void **state)
 	int i;
 
 	(void)state;
+	memset(raw_sb(t, 1), 0, sizeof(struct pkern_sb));
 	for (i = 0; i < 16; i++) {
 		*s = orig;
 		switch (i) {
@@ -517,8 +535,7 @@ static void test_sb_geometry(void **state)
 		case 15: s->data_start = htole64(0); break;
 		}
 		raw_sb_fix_crc(s);
-		assert_int_equal(timg_load_report(t, &rep),
-				 -PKERN_E_UNFORMATTED);
+		assert_int_equal(timg_load_report(t, &rep), -PKERN_E_CORRUPT);
 		assert_int_equal(t->r->sb[0].problem, PKERN_P_SB_GEOMETRY);
 		assert_non_null(find_report(&rep, PKERN_P_SB_GEOMETRY));
 	}

@@ -73,13 +73,22 @@ static void test_format(void **state)
 	assert_int_equal(t->r->sb[0].seq, 1);
 	assert_int_equal(t->r->generation, 1);
 	assert_memory_equal(t->r->sb[0].uuid, p.uuid, PKERN_UUID_LEN);
-	/* exactly two writes, each persisted: index block 0, then copy 0 */
-	assert_int_equal(t->mm.nlog, 4);
+	/*
+	 * each write persisted: index block 0, copy 0 (the commit), then the
+	 * same bytes into copy 1; each copy body first, its magic last
+	 */
+	assert_int_equal(t->mm.nlog, 10);
 	assert_int_equal(t->mm.log[0].type, 'W');
 	assert_int_equal(t->mm.log[0].off, PKERN_INDEX_OFF(0));
 	assert_int_equal(t->mm.log[1].type, 'P');
-	assert_int_equal(t->mm.log[2].off, PKERN_SB_OFF(0));
+	assert_int_equal(t->mm.log[2].off, PKERN_SB_OFF(0) + 8);
 	assert_int_equal(t->mm.log[3].type, 'P');
+	assert_int_equal(t->mm.log[4].off, PKERN_SB_OFF(0));
+	assert_int_equal(t->mm.log[4].len, 8);
+	assert_int_equal(t->mm.log[6].off, PKERN_SB_OFF(1) + 8);
+	assert_int_equal(t->mm.log[8].off, PKERN_SB_OFF(1));
+	assert_int_equal(t->mm.log[9].type, 'P');
+	assert_memory_equal(raw_sb(t, 0), raw_sb(t, 1), sizeof(*s));
 	s = raw_sb(t, 0);
 	assert_memory_equal(s->magic, "PKERNSB", 8);
 	assert_int_equal(le64toh(s->label_size), 0x4000 + 512 * 256);
@@ -87,11 +96,12 @@ static void test_format(void **state)
 			 16 * MIB - 144 * KIB);
 	/* an empty region can be reformatted without force */
 	assert_int_equal(timg_format(t, 256, false), 0);
-	assert_int_equal(t->r->active_sb, 1);
 	assert_int_equal(t->r->active_index, 1);
+	assert_int_equal(t->r->sb[0].seq, 2);
 	assert_int_equal(t->r->sb[1].seq, 2);
 	assert_int_equal(t->r->generation, 2);
 	assert_int_equal(t->r->sb[1].data_start, 80 * KIB);
+	assert_memory_equal(raw_sb(t, 0), raw_sb(t, 1), sizeof(*s));
 	timg_free(t);
 }
 
@@ -156,7 +166,7 @@ static void test_format_refuse(void **state)
 	raw_sb_fix_crc(raw_sb(t, 0));
 	assert_int_equal(timg_format(t, 64, false), -PKERN_E_HAS_LABELS);
 	assert_int_equal(timg_format(t, 64, true), 0);
-	assert_int_equal(t->r->active_sb, 1);
+	assert_int_equal(t->r->sb[0].seq, 4);
 	assert_int_equal(t->r->sb[1].seq, 4);
 
 	/* size changed with a namespace: refuse, then reformat at new size */
@@ -188,7 +198,7 @@ static void test_format_numbers(void **state)
 	raw_sb_fix_crc(raw_sb(t, 1));
 	assert_int_equal(timg_load(t), 0);
 	assert_int_equal(timg_format(t, 64, false), 0);
-	assert_int_equal(t->r->active_sb, 1);
+	assert_int_equal(t->r->sb[0].seq, 71);
 	assert_int_equal(t->r->sb[1].seq, 71);
 	assert_int_equal(t->r->generation, 501);
 	timg_free(t);

@@ -119,6 +119,17 @@ static int img_destroy(struct pkd_region *r, const struct pkern_ns *ns)
 	return rc;
 }
 
+static int img_repair(struct pkd_region *r)
+{
+	struct image *im = r->priv;
+	int rc = pkern_repair(r->labels, &im->media);
+
+	if (rc == -PKERN_E_IO)
+		r->sys_errno = errno;
+	pkd_region_refresh_space(r);
+	return rc;
+}
+
 static void img_close(struct pkd_region *r)
 {
 	struct image *im = r->priv;
@@ -139,6 +150,7 @@ static const struct pkd_backend_ops img_ops = {
 	.format = img_format,
 	.create = img_create,
 	.destroy = img_destroy,
+	.repair = img_repair,
 	.close = img_close,
 };
 

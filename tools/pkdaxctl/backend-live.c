@@ -157,6 +157,18 @@ static int live_format(struct pkd_region *r, const struct pkern_format_params *p
 	return rc;
 }
 
+static int live_repair(struct pkd_region *r)
+{
+	struct live *lv = r->priv;
+	struct pkern_repair rp = { .argsz = sizeof(rp) };
+	int rc;
+
+	rc = ioctl(lv->fd, PKERN_IOC_REPAIR, &rp) ? ioctl_err(r, errno) :
+						      (int)rp.repaired;
+	live_load(r);
+	return rc;
+}
+
 static int live_create(struct pkd_region *r, const struct pkern_create_params *p,
 		       u32 *slot)
 {
@@ -227,6 +239,7 @@ static const struct pkd_backend_ops live_ops = {
 	.format = live_format,
 	.create = live_create,
 	.destroy = live_destroy,
+	.repair = live_repair,
 	.close = live_close,
 };
 

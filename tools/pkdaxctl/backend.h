@@ -26,6 +26,8 @@ struct pkd_region;
  * @format: write fresh labels; on -PKERN_E_HAS_LABELS fill @nr_lost
  * @create: create a namespace; fill @slot with the label slot it used
  * @destroy: remove the namespace in @ns
+ * @repair: rewrite a damaged, blank or stale superblock copy from the live
+ *	one; returns lib's pkern_repair() result
  * @close: release everything
  *
  * Operations return 0 or a negative PKERN_E_ / PKD_E_ code: for a live
@@ -39,6 +41,7 @@ struct pkd_backend_ops {
 	int (*create)(struct pkd_region *r, const struct pkern_create_params *p,
 		      u32 *slot);
 	int (*destroy)(struct pkd_region *r, const struct pkern_ns *ns);
+	int (*repair)(struct pkd_region *r);
 	void (*close)(struct pkd_region *r);
 };
 

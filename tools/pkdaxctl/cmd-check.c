@@ -3,6 +3,9 @@
  * pkdaxctl check: fsck for label areas.  Runs lib's pkern_load_report()
  * and prints each finding once, one line each (or as JSON).
  * Exit status: 0 clean, 1 problems found, 2 could not check.
+ * With --repair a damaged, blank or stale superblock copy is rewritten
+ * from the intact one (lib's pkern_repair()), then the region is checked
+ * again; nothing is written when there is no intact copy.
  */
 #include <stdio.h>
 
@@ -11,17 +14,23 @@
 #include "opts.h"
 #include "pkdaxctl.h"
 
+enum { OPT_REPAIR = PKD_LONGOPT_CMD };
+
 static const struct pkd_opt opts[] = {
 	PKD_OPT_REGION,
 	PKD_OPT_IMAGE,
 	{ "json", 'j', NULL, "findings as JSON instead of text lines", 0 },
+	{ "repair", OPT_REPAIR, NULL,
+	  "rewrite a damaged, blank or stale superblock copy from the intact one",
+	  0 },
 	PKD_OPT_HELP,
 	PKD_OPT_END
 };
 
 const struct pkd_cmdline check_cmdline = {
 	.opts = opts,
-	.notes = "Exit status: 0 clean, 1 problems found, 2 could not check.\n",
+	.notes = "Exit status: 0 clean, 1 problems found, 2 could not check.\n"
+		 "With --repair: the status of the check after the repair.\n",
 };
 
 struct check_ctx {
@@ -50,6 +59,10 @@ static void print_line(const struct check_ctx *cx, const struct pkern_problem *p
 		printf(" (conflicts with slot %u)", p->other);
 	else if (p->code == PKERN_P_SB_NONE)
 		printf(" (unformatted: pkdaxctl init-labels formats it)");
+	else if (p->code == PKERN_P_SB_DAMAGED)
+		printf(" (labels may still be intact, nothing changed; no intact copy to repair from: do not reformat)");
+	else if (p->where <= PKERN_AT_SB1 && p->severity == PKERN_SEV_WARN)
+		printf(" (the other copy is intact: pkdaxctl check --repair restores this one)");
 	else if (p->code == PKERN_P_SB_SIZE_CHANGED)
 		printf(" (formatted for %llu bytes, region has %llu)",
 		       (unsigned long long)p->value,
@@ -91,6 +104,39 @@ static void on_problem(void *arg, const struct pkern_problem *p)
 		add_json(cx, p);
 	else
 		print_line(cx, p);
+}
+
+/*
+ * Rewrite the superblock copy that is not live; prints what it did.
+ * Returns 0 if the region may be checked again, else the exit status.
+ */
+static int repair_one(struct pkd_region *r)
+{
+	int live = r->labels->active_sb, rc;
+
+	rc = r->ops->repair(r);
+	if (rc == 1) {
+		printf("%s: superblock copy %d restored from copy %d\n", r->dev,
+		       1 - live, live);
+		return 0;
+	}
+	if (!rc) {
+		printf("%s: superblock copies are intact, nothing to repair\n",
+		       r->dev);
+		return 0;
+	}
+	if (rc == -PKERN_E_CORRUPT)
+		pkd_err("%s: no intact superblock copy to restore from: no automatic repair is possible and nothing was changed; the labels may still be intact, do not reformat",
+			r->dev);
+	else if (rc == -PKERN_E_UNFORMATTED)
+		pkd_err("%s: region is unformatted, nothing to repair; nothing was changed",
+			r->dev);
+	else if (rc == -PKERN_E_VERSION)
+		pkd_err("%s: the live superblock has a format version this tool cannot write: no automatic repair is possible and nothing was changed",
+			r->dev);
+	else
+		pkd_err("%s: repair failed: %s", r->dev, pkd_strerror(r, rc));
+	return rc == -PKERN_E_IO ? PKD_EXIT_USAGE : PKD_EXIT_FAIL;
 }
 
 /* Returns the exit status for this region */
@@ -142,7 +188,7 @@ int cmd_check(int argc, char **argv)
 	struct pkd_target t = { 0 };
 	struct pkd_getopt g = { .cl = &check_cmdline, .target = &t };
 	struct pkd_regions rs;
-	bool json = false;
+	bool json = false, repair = false;
 	int c, ret = PKD_EXIT_OK;
 
 	while ((c = pkd_getopt(&g, argc, argv)) > 0) {
@@ -150,10 +196,15 @@ int cmd_check(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case OPT_REPAIR:
+			repair = true;
+			break;
 		}
 	}
 	if (c < 0)
 		return g.status;
+	if (repair && json)
+		return pkd_usage_err("--repair prints text lines; run it without --json");
 	if (pkd_open(&t, &rs))
 		return PKD_EXIT_USAGE;	/* could not check */
 	if (!rs.n) {
@@ -164,6 +215,12 @@ int cmd_check(int argc, char **argv)
 		out = json_object_new_array();
 	for (int i = 0; i < rs.n; i++) {
 		int rc = check_one(rs.r[i], json, out);
+
+		if (repair && rc != PKD_EXIT_USAGE) {
+			rc = repair_one(rs.r[i]);
+			if (!rc)
+				rc = check_one(rs.r[i], false, NULL);
+		}
 
 		if (rc > ret)
 			ret = rc;

@@ -47,6 +47,10 @@ static void report_failure(const struct pkd_region *r,
 		pkd_err("%s holds %u namespace%s (state %s); formatting would lose %s; add --force to format anyway",
 		       r->dev, nr_lost, nr_lost == 1 ? "" : "s",
 		       pkern_state_str(r->state), nr_lost == 1 ? "it" : "them");
+	else if (rc == -PKERN_E_HAS_LABELS &&
+		 r->state == PKERN_STATE_CORRUPT)
+		pkd_err("%s: label area is damaged (state corrupt), its labels may still be intact; nothing was changed; run: pkdaxctl check %s%s",
+			r->dev, r->live ? "-r " : "--image ", r->dev);
 	else if (rc == -PKERN_E_HAS_LABELS)
 		pkd_err("%s holds labels this tool cannot use (state %s); see pkdaxctl check, or add --force to format and lose whatever they describe",
 		       r->dev, pkern_state_str(r->state));

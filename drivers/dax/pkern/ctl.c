@@ -151,6 +151,33 @@ static long pkern_ioc_format(struct pkern_region *rgn, void __user *uarg)
 	return pkern_errno(ret);
 }
 
+/* Rewrite the superblock copy that is not live; lib decides whether. */
+static long pkern_ioc_repair(struct pkern_region *rgn, void __user *uarg)
+{
+	struct pkern_media m = {
+		.ops = &pkern_memremap_media_ops,
+		.ctx = rgn,
+		.size = rgn->size,
+	};
+	struct pkern_repair rp;
+	int ret;
+
+	ret = pkern_get_arg(&rp, sizeof(rp), uarg);
+	if (ret)
+		return ret;
+	if (rp.flags || rp.reserved)
+		return -EINVAL;
+	ret = pkern_repair(rgn->labels, &m);
+	pkern_region_sync(rgn);
+	if (ret < 0)
+		return pkern_errno(ret);
+	if (ret)
+		pr_info("%s: superblock copy restored from the live one\n",
+			dev_name(&rgn->dev));
+	rp.repaired = ret;
+	return copy_to_user(uarg, &rp, sizeof(rp)) ? -EFAULT : 0;
+}
+
 static long pkern_ioc_create(struct pkern_region *rgn, void __user *uarg)
 {
 	struct pkern_create_params p = { };
@@ -327,6 +354,9 @@ static long pkern_ctl_ioctl(struct file *file, unsigned int cmd,
 		break;
 	case PKERN_IOC_READ_LABELS:
 		ret = pkern_ioc_read_labels(rgn, uarg);
+		break;
+	case PKERN_IOC_REPAIR:
+		ret = pkern_ioc_repair(rgn, uarg);
 		break;
 	default:
 		ret = -ENOTTY;

@@ -82,6 +82,13 @@ static void pkern_region_explain(struct pkern_region *rgn)
 	const char *name = dev_name(&rgn->dev);
 	int sb = r->active_sb;
 
+	/* a live copy of a known version: its twin can be restored from it */
+	if ((sb == 0 || sb == 1) && rgn->state != PKERN_STATE_VERSION &&
+	    rgn->state != PKERN_STATE_IO_ERROR &&
+	    (r->sb[1 - sb].problem != PKERN_P_NONE ||
+	     r->sb[1 - sb].seq != r->sb[sb].seq))
+		pr_warn("%s: superblock copy %d is damaged, blank or stale, copy %d is intact; labels are loaded from it (restore with 'pkdaxctl check -r %s --repair')\n",
+			name, 1 - sb, sb, name);
 	switch (rgn->state) {
 	case PKERN_STATE_UNFORMATTED:
 		pr_info("%s: no labels (unformatted), nothing exposed; format with 'pkdaxctl init-labels -r %s'\n",
@@ -98,8 +105,12 @@ static void pkern_region_explain(struct pkern_region *rgn)
 		       name, r->sb[sb].major, PKERN_MAJOR);
 		break;
 	case PKERN_STATE_CORRUPT:
-		pr_err("%s: superblock valid but no usable index block; nothing exposed, nothing changed (inspect with 'pkdaxctl check')\n",
-		       name);
+		if (sb != 0 && sb != 1)
+			pr_err("%s: label superblock damaged (no valid copy); labels may still be intact; nothing exposed, nothing changed; inspect with 'pkdaxctl check -r %s', do not reformat\n",
+			       name, name);
+		else
+			pr_err("%s: superblock valid but no usable index block; labels may still be intact; nothing exposed, nothing changed (inspect with 'pkdaxctl check -r %s')\n",
+			       name, name);
 		break;
 	case PKERN_STATE_IO_ERROR:
 		pr_err("%s: cannot read the label area; nothing exposed\n",
@@ -258,8 +269,7 @@ int pkern_region_add(struct device *parent, int id, phys_addr_t phys,
 	}
 
 	pkern_region_load(rgn);
-	if (rgn->state != PKERN_STATE_READY)
-		pkern_region_explain(rgn);
+	pkern_region_explain(rgn);
 
 	cdev_init(&rgn->cdev, &pkern_ctl_fops);
 	rgn->cdev.owner = THIS_MODULE;

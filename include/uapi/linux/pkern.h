@@ -32,7 +32,8 @@
  *   ENXIO       region not ready (unformatted, damaged, going away)
  *   ENOMEDIUM, EPROTONOSUPPORT, EMEDIUMTYPE, EUCLEAN
  *               unformatted, unknown format version, formatted for another
- *               size, no valid index block
+ *               size, label area damaged (no valid superblock copy though
+ *               one has the magic, or no valid index block)
  *   EIO         media access failed
  *
  * The driver adds EBUSY (namespace open, mapped or held), EINTR (killed
@@ -46,7 +47,7 @@ enum pkern_region_state {
 	PKERN_STATE_READY = 1,		/* labels loaded, namespaces exposed */
 	PKERN_STATE_SIZE_CHANGED = 2,	/* formatted for another size: nothing exposed */
 	PKERN_STATE_VERSION = 3,	/* unknown format major: nothing exposed */
-	PKERN_STATE_CORRUPT = 4,	/* no usable index block: nothing exposed */
+	PKERN_STATE_CORRUPT = 4,	/* superblock or index damaged: nothing exposed */
 	PKERN_STATE_IO_ERROR = 5,
 };
 
@@ -168,10 +169,30 @@ struct pkern_read_labels {
 	__u64 buf;
 };
 
+/**
+ * struct pkern_repair - PKERN_IOC_REPAIR: rewrite the superblock copy that
+ * is damaged, blank or older than the live one from the live copy
+ * @argsz: bytes the caller passes
+ * @flags: none defined; must be zero
+ * @repaired: out: 1 if a copy was rewritten, 0 if both were alike
+ * @reserved: must be zero
+ *
+ * Only the copy that is not live is written, so namespaces stay as they
+ * are.  Without a valid copy nothing is written: EUCLEAN (damaged),
+ * ENOMEDIUM (unformatted) or EPROTONOSUPPORT (unknown format version).
+ */
+struct pkern_repair {
+	__u32 argsz;
+	__u32 flags;
+	__u32 repaired;
+	__u32 reserved;
+};
+
 #define PKERN_IOC_INFO		_IO(PKERN_IOC_MAGIC, 0)
 #define PKERN_IOC_FORMAT	_IO(PKERN_IOC_MAGIC, 1)
 #define PKERN_IOC_CREATE	_IO(PKERN_IOC_MAGIC, 2)
 #define PKERN_IOC_DESTROY	_IO(PKERN_IOC_MAGIC, 3)
 #define PKERN_IOC_READ_LABELS	_IO(PKERN_IOC_MAGIC, 4)
+#define PKERN_IOC_REPAIR	_IO(PKERN_IOC_MAGIC, 5)
 
 #endif /* _UAPI_LINUX_PKERN_H */
