@@ -99,11 +99,7 @@ static long pkern_ioc_info(struct pkern_region *rgn, void __user *uarg)
 static long pkern_ioc_format(struct pkern_region *rgn, void __user *uarg)
 {
 	struct pkern_format_params p = { };
-	struct pkern_media m = {
-		.ops = &pkern_memremap_media_ops,
-		.ctx = rgn,
-		.size = rgn->size,
-	};
+	struct pkern_media m;
 	struct pkern_format f;
 	u32 slot;
 	int ret;
@@ -132,6 +128,7 @@ static long pkern_ioc_format(struct pkern_region *rgn, void __user *uarg)
 	}
 
 	f.nr_lost = 0;
+	pkern_region_media(rgn, &m);
 	ret = pkern_format(rgn->labels, &m, &p);
 	pkern_region_sync(rgn);
 	if (ret == -PKERN_E_HAS_LABELS) {
@@ -154,11 +151,7 @@ static long pkern_ioc_format(struct pkern_region *rgn, void __user *uarg)
 /* Rewrite the superblock copy that is not live; lib decides whether. */
 static long pkern_ioc_repair(struct pkern_region *rgn, void __user *uarg)
 {
-	struct pkern_media m = {
-		.ops = &pkern_memremap_media_ops,
-		.ctx = rgn,
-		.size = rgn->size,
-	};
+	struct pkern_media m;
 	struct pkern_repair rp;
 	int ret;
 
@@ -167,6 +160,7 @@ static long pkern_ioc_repair(struct pkern_region *rgn, void __user *uarg)
 		return ret;
 	if (rp.flags || rp.reserved)
 		return -EINVAL;
+	pkern_region_media(rgn, &m);
 	ret = pkern_repair(rgn->labels, &m);
 	pkern_region_sync(rgn);
 	if (ret < 0)

@@ -119,7 +119,7 @@ void pkern_region_sync(struct pkern_region *rgn);
 u64 pkern_region_data_start(const struct pkern_region *rgn);
 
 /* media.c */
-extern const struct pkern_media_ops pkern_memremap_media_ops;
+void pkern_region_media(struct pkern_region *rgn, struct pkern_media *m);
 
 /* ns.c */
 extern struct platform_driver pkern_ns_driver;

@@ -100,9 +100,21 @@ static int pkern_media_scrub(void *ctx, u64 off, u64 len)
 	return 0;
 }
 
-const struct pkern_media_ops pkern_memremap_media_ops = {
+static const struct pkern_media_ops pkern_memremap_media_ops = {
 	.read = pkern_media_read,
 	.write = pkern_media_write,
 	.persist = pkern_media_persist,
 	.scrub = pkern_media_scrub,
 };
+
+/**
+ * pkern_region_media() - describe a region's range to the label code
+ * @rgn: the region
+ * @m: filled with the memremap()-backed callbacks, @rgn and its size
+ */
+void pkern_region_media(struct pkern_region *rgn, struct pkern_media *m)
+{
+	m->ops = &pkern_memremap_media_ops;
+	m->ctx = rgn;
+	m->size = rgn->size;
+}

@@ -129,12 +129,9 @@ static void pkern_region_set_state(struct pkern_region *rgn)
 /* Probe: read the labels, logging every problem found. */
 static void pkern_region_load(struct pkern_region *rgn)
 {
-	struct pkern_media m = {
-		.ops = &pkern_memremap_media_ops,
-		.ctx = rgn,
-		.size = rgn->size,
-	};
+	struct pkern_media m;
 
+	pkern_region_media(rgn, &m);
 	pkern_load_report(rgn->labels, &m, pkern_report, rgn);
 	pkern_region_set_state(rgn);
 }
