@@ -95,6 +95,19 @@ edus() {
 }
 group_of() { basename "$(readlink "/sys/bus/pci/devices/$1/iommu_group")"; }
 
+# find_edus: the two edu devices as e1 e2 and their groups as g1 g2,
+# each in its own group, saved as edu1/edu2 for the next kernel
+find_edus() {
+	local devs
+	mapfile -t devs < <(edus)
+	[ ${#devs[@]} -eq 2 ] || fail "expected two edu devices, found ${#devs[@]}"
+	e1=${devs[0]} e2=${devs[1]}
+	g1=$(group_of "$e1") g2=$(group_of "$e2")
+	[ "$g1" != "$g2" ] || fail "both edu devices are in group $g1"
+	save edu1 "$e1 $g1"
+	save edu2 "$e2 $g2"
+}
+
 bind_vfio() {
 	# intremap=off gives no MSI isolation, which type1 refuses unless told
 	echo 1 >/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts

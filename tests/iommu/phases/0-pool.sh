@@ -9,6 +9,8 @@
 # test-only debugfs files (the suite runs the test build).  Then edu
 # #1's domain maps guest memory at X and stays assigned across kexec.
 # shellcheck shell=bash
+# e1 e2 g1 g2 come from find_edus (tests/iommu/lib.sh)
+# shellcheck disable=SC2154
 
 [ -x "$EDU" ] || fail "$EDU not built (make)"
 load_iommu_stack
@@ -16,12 +18,7 @@ check_plain_provider
 make_pool
 dax=$(ns_dev vm1) || exit 1
 
-mapfile -t devs < <(edus)
-[ ${#devs[@]} -eq 2 ] || fail "expected two edu devices, found ${#devs[@]}"
-e1=${devs[0]} e2=${devs[1]}
-g1=$(group_of "$e1") g2=$(group_of "$e2")
-[ "$g1" != "$g2" ] || fail "both edu devices are in group $g1"
-save edu1 "$e1 $g1"
+find_edus
 attr=/sys/kernel/iommu_groups/$g1/pgtable_pool
 
 # binding: unknown pool refused, then bound and visible

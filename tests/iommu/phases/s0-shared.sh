@@ -6,19 +6,15 @@
 # maps guest memory at X with its tables in the pool and is held across
 # kexec.
 # shellcheck shell=bash
+# e1 e2 g1 g2 come from find_edus (tests/iommu/lib.sh)
+# shellcheck disable=SC2154
 
 [ -x "$EDU" ] || fail "$EDU not built (make)"
 load_iommu_stack
 make_pool
 dax=$(ns_dev vm1) || exit 1
 
-mapfile -t devs < <(edus)
-[ ${#devs[@]} -eq 2 ] || fail "expected two edu devices, found ${#devs[@]}"
-e1=${devs[0]} e2=${devs[1]}
-g1=$(group_of "$e1") g2=$(group_of "$e2")
-[ "$g1" != "$g2" ] || fail "both edu devices are in group $g1"
-save edu1 "$e1 $g1"
-save edu2 "$e2 $g2"
+find_edus
 for g in "$g1" "$g2"; do
 	must "bind group $g to $POOL" sh -c "echo $POOL >/sys/kernel/iommu_groups/$g/pgtable_pool"
 done
