@@ -34,10 +34,10 @@ static void report_failure(const struct pkd_region *r,
 			   const struct pkern_ns *ns, int rc)
 {
 	if (rc == -PKD_E_BUSY && ns->kind == PKERN_KIND_GUEST)
-		pkd_err("/dev/dax%d.%u (namespace '%s') is busy: it is open or mapped, e.g. by a VMM; stop its users and retry",
+		pkd_err("/dev/dax%d.%u (namespace '%s') is busy: it is open or mapped, e.g. by a VMM, or DMA kept across kexec still reaches it (the kernel log says which); stop its users and retry",
 		       r->id, ns->slot, ns->name);
 	else if (rc == -PKD_E_BUSY)
-		pkd_err("namespace '%s' in %s is busy: its pages are in use (%s pool); release them first",
+		pkd_err("namespace '%s' in %s is busy: its pages are in use (%s pool), or DMA kept across kexec still reaches it (the kernel log says which); release them first",
 		       ns->name, r->dev, pkern_kind_str(ns->kind));
 	else if (rc == -PKERN_E_NOENT && r->live && !pkern_ns_usable(ns))
 		pkd_err("'%s' in %s is an unusable label (%s); the driver only destroys usable namespaces",

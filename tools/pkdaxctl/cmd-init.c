@@ -59,7 +59,7 @@ static void report_failure(const struct pkd_region *r,
 		       r->dev, (unsigned long long)r->size,
 		       p->nslots ? p->nslots : PKERN_DEFAULT_SLOTS);
 	else if (rc == -PKD_E_BUSY)
-		pkd_err("cannot format %s: a namespace device is open or mapped (or a pool is in use); stop its users first",
+		pkd_err("cannot format %s: a namespace device is open or mapped, a pool is in use, or DMA kept across kexec still reaches the region (the kernel log says which); stop its users first",
 			r->dev);
 	else
 		pkd_err("cannot format %s: %s", r->dev, pkd_strerror(r, rc));

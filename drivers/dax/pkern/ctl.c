@@ -116,6 +116,12 @@ static long pkern_ioc_format(struct pkern_region *rgn, void __user *uarg)
 	else
 		memcpy(p.uuid, f.uuid, sizeof(p.uuid));
 
+	/* the labels and every namespace may go: no kept DMA may reach them */
+	if (pkern_kept_dma_reaches(rgn->phys, rgn->size)) {
+		pr_info("%s: not formatted: reached by DMA translation kept across kexec\n",
+			dev_name(&rgn->dev));
+		return -EBUSY;
+	}
 	/* a forced format drops every namespace: none may be in use */
 	if (p.force) {
 		for (slot = 0; slot < PKERN_MAX_SLOTS; slot++) {

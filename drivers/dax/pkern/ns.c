@@ -17,6 +17,7 @@
 #include <linux/fs.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/numa.h>
 #include <linux/range.h>
 #include <linux/slab.h>
@@ -215,6 +216,34 @@ static bool pkern_dax_in_use(struct dev_dax *dev_dax, const char **why)
 	return busy;
 }
 
+/* iommu_kept_dma_reaches() of a kernel with the IOMMU series */
+typedef bool (*pkern_kept_dma_reaches_fn)(phys_addr_t start, u64 len);
+
+/**
+ * pkern_kept_dma_reaches() - does DMA translation kept across kexec reach memory
+ * @start: physical address
+ * @len: bytes from @start
+ *
+ * After a live update that kept devices' DMA translation running, the
+ * IOMMU walks page tables in a pool and reaches guest memory that nothing
+ * in this kernel has opened yet, until the translation is adopted or
+ * ends.  Asked without a link dependency, so the module still loads on
+ * kernels without the IOMMU series (which keep no translation).
+ *
+ * Return: true while a kept translation reaches [@start, @start + @len).
+ */
+bool pkern_kept_dma_reaches(phys_addr_t start, u64 len)
+{
+	pkern_kept_dma_reaches_fn fn = __symbol_get("iommu_kept_dma_reaches");
+	bool ret;
+
+	if (!fn)
+		return false;
+	ret = fn(start, len);
+	__symbol_put("iommu_kept_dma_reaches");
+	return ret;
+}
+
 /**
  * pkern_ns_busy() - may the namespace in @slot be destroyed now?
  * @rgn: region, lock held
@@ -222,7 +251,8 @@ static bool pkern_dax_in_use(struct dev_dax *dev_dax, const char **why)
  *
  * A guest namespace is busy while its dax device is open, mapped, or
  * bound to a driver other than device_dax (e.g. kmem has onlined it).
- * An iommu pool is busy while a kernel user holds it.  A racing open
+ * An iommu pool is busy while a kernel user holds it.  Either is busy
+ * while DMA translation kept across kexec reaches it.  A racing open
  * after this check is harmless: removal unmaps everything first.
  *
  * Return: 0 or -EBUSY (logged with the reason).
@@ -240,6 +270,11 @@ int pkern_ns_busy(struct pkern_region *rgn, u32 slot)
 		busy = pkern_dax_in_use(nd->dev_dax, &why);
 	if (nd->pool && atomic_read(&nd->pool->holders)) {
 		why = "held by a kernel user";
+		busy = true;
+	}
+	if (!busy && pkern_kept_dma_reaches(rgn->phys + nd->ns.offset,
+					    nd->ns.size)) {
+		why = "reached by DMA translation kept across kexec";
 		busy = true;
 	}
 	device_unlock(&nd->pdev->dev);
