@@ -20,8 +20,10 @@ EDU_DMA=$VM_B/iommu/edu_dma
 
 # The page-table pool: a 4 MiB iommu namespace next to guest memory vm1
 POOL=vm1-pt
-# The VMM maps 2 MiB of vm1 at X (kept across kexec), later at Y instead
-X=0x200000 Y=0x600000 MAP_SIZE=2M
+# The VMM maps 2 MiB of vm1 at X (kept across kexec), later at Y instead;
+# the held domain also maps vm1's first 16 KiB at Z, in 4 KiB pages, which
+# the new VMM does not map again
+X=0x200000 Y=0x600000 Z=0x1000000 MAP_SIZE=2M
 # VT-d's fault line for a DMA through X's 2 MiB
 X_FAULT='DMAR: \[DMA (Read|Write).*fault addr 0x20[0-9a-f]{4} '
 
@@ -171,4 +173,22 @@ corrupt_and_kexec() {
 old_kernel_said() {
 	tac "$OUT/serial.log" | sed -n "/pkern.phase=$PH /,/Starting new kernel/p" |
 		grep -q "$1"
+}
+
+# refused_while_kept: nothing in this kernel holds the pool or vm1, but a
+# kept translation reaches both: destroying either, or formatting the
+# region, must fail with EBUSY for that reason
+refused_while_kept() {
+	local ns
+	for ns in "$POOL" vm1; do
+		must_fail "destroy $ns while kept DMA reaches it" \
+			"$PKDAXCTL" destroy-namespace -r pkern0 "$ns"
+		dmesg | grep -q "namespace $ns (slot [0-9]*) is busy (reached by DMA translation kept across kexec)" ||
+			fail "destroying $ns refused, but not for the kept translation: $(dmesg | grep 'is busy' | tail -n 1)"
+	done
+	must_fail "init-labels --force while kept DMA reaches the region" \
+		"$PKDAXCTL" init-labels -r pkern0 --force
+	dmesg | grep -q "pkern0: not formatted: reached by DMA translation kept across kexec" ||
+		fail "init-labels --force refused, but not for the kept translation"
+	log "kept DMA reaches $POOL and vm1: destroy and init-labels --force refused"
 }

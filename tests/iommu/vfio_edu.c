@@ -28,6 +28,15 @@
  * check that needs no VFIO, tests/iommu/edu_dma) after the group joins
  * the container and again after the adopted domain is attached, before
  * anything is mapped: the kept translation must not stop at either step.
+ *
+ * --extra Z (with --hold) also maps the buffer's first 16 KiB at Z in
+ * 4 KiB pages, a second kept IOVA that the new VMM does not map again.
+ * With --adopt, --revoked Z checks that DMA through Z is refused once the
+ * device is open (adoption complete: kept mappings not mapped again are
+ * revoked), and --clash K maps 8 KiB of other memory (at 1 MiB into the
+ * buffer) at K - 4K, over kept K, before the device is opened: the map
+ * must fail with EBUSY and leave nothing at K - 4K (the VT-d dump has no
+ * leaf there, and DMA through it is refused once the device is open).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -67,6 +76,7 @@ struct opts {
 	const char *tables;
 	const char *tables_check;
 	uint64_t pool_phys, pool_size, iova, size, remap;
+	uint64_t extra, revoked, clash;
 	const char *corrupt;
 	const char *between;
 	bool ordinary, hold, adopt;
@@ -153,6 +163,42 @@ static int vtd_tables(const char *bdf, uint64_t *t)
 	if (!n)
 		die("%s: no translation for %s", path, bdf);
 	return n;
+}
+
+/* Does a leaf of @bdf's domain map @iova?  (the VT-d debugfs dump) */
+static bool vtd_maps(const char *bdf, uint64_t iova)
+{
+	char path[256], line[512];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), DBG_VTD "/%s/domain_translation_struct",
+		 bdf);
+	f = fopen(path, "r");
+	if (!f)
+		die("%s: %s", path, strerror(errno));
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *p = strchr(line, '|'), *q;
+		uint64_t pfn, v;
+		int k = 0, last = -1;
+
+		if (strncmp(line, "0x", 2) || !p)
+			continue;
+		pfn = strtoull(line, NULL, 16);
+		/* columns are the entries of levels 5..1: the leaf is the last */
+		for (q = p + 1; k < 5; k++, q = p) {
+			v = strtoull(q, &p, 16);
+			if (p == q)
+				break;
+			if (v)
+				last = k;
+		}
+		if (last >= 0 && iova >> 12 >= pfn &&
+		    iova >> 12 < pfn + (1ULL << (9 * (4 - last))))
+			found = true;
+	}
+	fclose(f);
+	return found;
 }
 
 /* The root table of @bdf's domain: the dump's header comes first */
@@ -327,6 +373,35 @@ static void dma_refused(const struct edu *e, uint8_t *buf, uint64_t iova,
 		    iova);
 }
 
+#define CLASH_OFF	(1ULL << 20)	/* --clash maps this part of the buffer */
+
+/*
+ * --clash: map other memory at @k - 4K..@k + 4K, over kept @k: must fail
+ * with EBUSY and leave nothing behind at @k - 4K
+ */
+static void clash(int cont, const struct opts *o, uint8_t *buf)
+{
+	uint64_t at = o->clash - PG;
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = (uintptr_t)(buf + CLASH_OFF),
+		.iova = at,
+		.size = 2 * PG,
+	};
+
+	if (!ioctl(cont, VFIO_IOMMU_MAP_DMA, &map))
+		die("mapping 0x%" PRIx64 "+8K over kept IOVA 0x%" PRIx64 " succeeded",
+		    at, o->clash);
+	if (errno != EBUSY)
+		die("mapping over kept IOVA 0x%" PRIx64 ": %s, expected EBUSY",
+		    o->clash, strerror(errno));
+	if (vtd_maps(o->device, at))
+		die("the refused map left IOVA 0x%" PRIx64 " mapped", at);
+	printf("vfio_edu: map over kept IOVA 0x%" PRIx64 " refused (EBUSY), nothing left at 0x%" PRIx64 "\n",
+	       o->clash, at);
+}
+
 /* --adopt: the pool holds exactly the adopted domain's tables */
 static int check_adopted(const struct opts *o)
 {
@@ -431,8 +506,10 @@ static void usage(void)
 	fputs("usage: vfio_edu --group N --device BDF [--dax /dev/daxN.M]\n"
 	      "         [--iova ADDR] [--size BYTES]\n"
 	      "         [--pool NAME --pool-phys ADDR --pool-size BYTES [--ordinary]]\n"
-	      "         [--hold [--tables FILE] [--corrupt leaf-ram|leaf-pool|table-ram]]\n"
-	      "         [--adopt [--remap IOVA] [--between CMD]]\n"
+	      "         [--hold [--tables FILE] [--corrupt leaf-ram|leaf-pool|table-ram]\n"
+	      "          [--extra IOVA]]\n"
+	      "         [--adopt [--remap IOVA] [--between CMD] [--revoked IOVA]\n"
+	      "          [--clash IOVA]]\n"
 	      "       vfio_edu --tables-check FILE\n", stderr);
 	exit(2);
 }
@@ -456,6 +533,9 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "adopt", no_argument, NULL, 'a' },
 		{ "remap", required_argument, NULL, 'r' },
 		{ "between", required_argument, NULL, 'b' },
+		{ "extra", required_argument, NULL, 'e' },
+		{ "revoked", required_argument, NULL, 'R' },
+		{ "clash", required_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -479,6 +559,9 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'a': o->adopt = true; break;
 		case 'r': o->remap = num(optarg, "remap"); break;
 		case 'b': o->between = optarg; break;
+		case 'e': o->extra = num(optarg, "extra"); break;
+		case 'R': o->revoked = num(optarg, "revoked"); break;
+		case 'K': o->clash = num(optarg, "clash"); break;
 		default: usage();
 		}
 	}
@@ -498,6 +581,11 @@ static void parse(int argc, char **argv, struct opts *o)
 	if ((o->corrupt && !o->hold) || ((o->remap || o->between) && !o->adopt) ||
 	    (o->adopt && (o->hold || !o->dax)))
 		die("--corrupt needs --hold; --remap and --between need --adopt; --adopt needs --dax, not --hold");
+	if ((o->extra && !o->hold) || ((o->revoked || o->clash) && !o->adopt))
+		die("--extra needs --hold; --revoked and --clash need --adopt");
+	if (o->extra % PG || o->revoked % PG || o->clash % (2 * PG) ||
+	    (o->clash && o->size < CLASH_OFF + 2 * PG))
+		die("--extra, --revoked and --clash must be page-aligned (--clash 8K); --clash needs --size of at least 1M + 8K");
 	if (o->remap % (2 << 20) || o->remap + o->size > (1ULL << 28) ||
 	    (o->remap && o->remap < o->iova + o->size &&
 	     o->iova < o->remap + o->size))
@@ -575,7 +663,19 @@ int main(int argc, char **argv)
 	if (ioctl(cont, VFIO_IOMMU_MAP_DMA, &map))
 		die("VFIO_IOMMU_MAP_DMA 0x%" PRIx64 "+0x%" PRIx64 ": %s",
 		    o.iova, o.size, strerror(errno));
+	if (o.extra) {
+		map.iova = o.extra;
+		map.size = 4 * PG;
+		if (ioctl(cont, VFIO_IOMMU_MAP_DMA, &map))
+			die("VFIO_IOMMU_MAP_DMA 0x%" PRIx64 "+16K: %s", o.extra,
+			    strerror(errno));
+		map.iova = o.iova;
+		map.size = o.size;
+	}
+	if (o.clash)
+		clash(cont, &o, buf);
 
+	/* as QEMU does: the device last, once its memory is mapped */
 	dev = ioctl(grp, VFIO_GROUP_GET_DEVICE_FD, o.device);
 	if (dev < 0)
 		die("device %s: %s", o.device, strerror(errno));
@@ -622,6 +722,18 @@ int main(int argc, char **argv)
 			n = check_adopted(&o);
 			printf("vfio_edu: remapped at IOVA 0x%" PRIx64 ", DMA verified, %d page tables\n",
 			       o.iova, n);
+		}
+		/* last: VT-d's fault log is rate-limited, the remap's comes first */
+		if (o.revoked) {
+			dma_refused(&edu, buf, o.revoked, 0, EDU_XFER);
+			printf("vfio_edu: kept IOVA 0x%" PRIx64 " not mapped again: DMA through it refused, the device being open\n",
+			       o.revoked);
+		}
+		if (o.clash) {
+			dma_refused(&edu, buf + CLASH_OFF, o.clash - PG, 0,
+				    EDU_XFER);
+			printf("vfio_edu: DMA through IOVA 0x%" PRIx64 " (the refused map) refused\n",
+			       (uint64_t)(o.clash - PG));
 		}
 		mapped = pool_in_use(o.pool);
 		before = 0;	/* the pool holds nothing but this domain */

@@ -7,7 +7,8 @@
 # back; edu #2's domain uses ordinary pages; binding is refused while
 # VFIO owns the group.  The normal build of pkern_iommu has none of the
 # test-only debugfs files (the suite runs the test build).  Then edu
-# #1's domain maps guest memory at X and stays assigned across kexec.
+# #1's domain maps guest memory at X and Z and stays assigned across
+# kexec.
 # shellcheck shell=bash
 # e1 e2 g1 g2 come from find_edus (tests/iommu/lib.sh)
 # shellcheck disable=SC2154
@@ -39,9 +40,9 @@ must "edu DMA with ordinary page tables" \
 	--iova "$X" --size "$MAP_SIZE" "${POOL_ARGS[@]}"
 [ "$(pool_in_use)" = 0 ] || fail "after teardown $(pool_in_use) pool pages in use"
 
-# a persistent domain maps vm1 at X and stays assigned across kexec
-hold_domain "$OUT/hold.log" --group "$g1" --device "$e1" \
-	--dax "$dax" --iova "$X" --size "$MAP_SIZE" "${POOL_ARGS[@]}" --tables "$STATE/tables"
+# a persistent domain maps vm1 at X and Z and stays assigned across kexec
+hold_domain "$OUT/hold.log" --group "$g1" --device "$e1" --dax "$dax" \
+	--iova "$X" --size "$MAP_SIZE" --extra "$Z" "${POOL_ARGS[@]}" --tables "$STATE/tables"
 must_fail "rebinding while VFIO owns the group" bash -c "echo >$attr"
 case $MUST_OUT in *[Bb]usy*) ;; *) fail "rebinding while owned: '$MUST_OUT', expected EBUSY" ;; esac
 save in_use "$(pool_in_use)"

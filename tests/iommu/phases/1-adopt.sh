@@ -2,14 +2,20 @@
 #
 # Kernel 1: the kept translation is adopted.  The new kernel adopted it
 # (and says how long nobody managed it); before any driver or mapping,
-# edu DMA through X lands in the same namespace pages; the pool holds
-# the domain's tables, unchanged, plus the kept root and context table.
+# edu DMA through X and Z lands in the same namespace pages, and since
+# that translation reaches the pool and vm1, neither can be destroyed
+# nor the region formatted; the pool holds the domain's tables,
+# unchanged, plus the kept root and context table.
 # A new VMM attaches, adopts the domain (DMA still lands when its group
 # joins the container and when the domain is attached, before it maps
-# anything), maps X again, unmaps it (DMA through it is then refused),
+# anything), maps X again (not Z), tries to map other memory over kept Z
+# (refused with EBUSY, nothing left behind), opens the device: adoption
+# completes, Z's kept leaves are revoked and DMA through Z and through
+# the refused map faults.  It unmaps X (DMA through it is then refused),
 # maps Y and DMAs through it; the pool then holds exactly the domain's
-# tables, and none after.  Ends by holding a new domain across kexec
-# with its leaf for X mapping physical 0 (kernel 2 must refuse it).
+# tables, and none after; nothing kept reaches vm1 any more, so it can
+# be destroyed (and is made again).  Ends by holding a new domain across
+# kexec with its leaf for X mapping physical 0 (kernel 2 must refuse it).
 # shellcheck shell=bash
 
 read -r e1 g1 < <(get edu1)
@@ -26,6 +32,9 @@ dax=$(ns_dev vm1) || exit 1
 # no driver and no mapping yet, DMA still lands in vm1
 must "edu DMA through kept IOVA $X before any new mapping" \
 	"$EDU_DMA" --device "$e1" --iova "$X" --dax "$dax" --from 0x4000 --to 0x6000
+must "edu DMA through kept IOVA $Z before any new mapping" \
+	"$EDU_DMA" --device "$e1" --iova "$Z" --dax "$dax" --from 0x1000 --to 0x3000
+refused_while_kept
 attr=/sys/kernel/iommu_groups/$g1/pgtable_pool
 must "bind group $g1 to $POOL after kexec" sh -c "echo $POOL >$attr"
 [ "$(pool_in_use)" = "$(($(get in_use) + 2))" ] ||
@@ -35,17 +44,25 @@ log "after kexec: $(pool_in_use) pool pages in use, domain tables identical"
 
 # a new VMM adopts the kept domain, unmaps X, maps Y
 bind_vfio "$e1"
-must "new VMM adopts the kept domain, unmaps $X, maps $Y" \
+must "new VMM adopts the kept domain, maps $X only, unmaps $X, maps $Y" \
 	"$EDU" --group "$g1" --device "$e1" --dax "$dax" --iova "$X" \
-	--size "$MAP_SIZE" "${POOL_ARGS[@]}" \
+	--size "$MAP_SIZE" "${POOL_ARGS[@]}" --clash "$Z" --revoked "$Z" \
 	--adopt --remap "$Y" --between "$EDU_DMA --device $e1 --iova $X --dax $dax --from 0x8000 --to 0xa000"
 dmesg | grep -q "domain adopts the page tables kept by the previous kernel" ||
 	fail "vfio_edu passed, but VT-d never logged the adoption"
+dmesg | grep -q "adoption of the kept translation complete: 4 kept mapping(s) not mapped again revoked" ||
+	fail "adoption did not revoke Z's 4 kept leaves: $(dmesg | grep 'adoption of the kept' | tail -n 1)"
 dmesg | grep -qE "$X_FAULT" ||
 	fail "no DMAR fault logged for the DMA through unmapped $X"
 [ "$(pool_in_use)" = 0 ] ||
 	fail "after the adopted domain's teardown $(pool_in_use) pool pages in use"
 no_splat
+
+# adopted, then torn down: nothing kept reaches vm1 any more
+must "destroy vm1 once no kept translation reaches it" \
+	"$PKDAXCTL" destroy-namespace -r pkern0 vm1
+pk create-namespace -r pkern0 -n vm1 -s 64M -t guest -a 2M >/dev/null || exit 1
+dax=$(ns_dev vm1) || exit 1
 
 # kept translations the next kernels must refuse, one per kernel
 corrupt_and_kexec leaf-ram "$g1" "$e1" "$dax"
