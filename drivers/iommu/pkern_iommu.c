@@ -27,6 +27,11 @@
  *                      VALUE in 64-bit word INDEX of the allocated pool
  *                      page at PHYS, e.g. to corrupt a page table that
  *                      is about to be kept across kexec
+ *   pkern_iommu/guest_extra
+ *                      fault injection: write "START SIZE" and every pool
+ *                      also reports that range as guest memory (a provider
+ *                      that lies), "0 0" to stop: the next kernel's checks
+ *                      of a kept translation must catch what this let by
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -36,6 +41,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pkern.h>
+#include <linux/range.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 
@@ -158,6 +164,43 @@ static void *pkern_iommu_handoff_area(void *priv, phys_addr_t *phys,
 	return area;
 }
 
+#ifdef PKERN_IOMMU_DEBUG_FAULTS
+/* guest_extra: a range every pool claims as guest memory, if size is set */
+static u64 pkern_iommu_extra_start, pkern_iommu_extra_size;
+#endif
+
+/* Extra (lying) guest ranges of the fault-injection build */
+static int pkern_iommu_guest_extra_add(struct range *ranges, int n, int max)
+{
+#ifdef PKERN_IOMMU_DEBUG_FAULTS
+	u64 start = READ_ONCE(pkern_iommu_extra_start);
+	u64 size = READ_ONCE(pkern_iommu_extra_size);
+
+	if (!size)
+		return n;
+	if (n < max) {
+		ranges[n].start = start;
+		ranges[n].end = start + size - 1;
+	}
+	return n + 1;
+#else
+	return n;
+#endif
+}
+
+/* Called at kexec shutdown: pkern_pool_guest_extents() never waits */
+static int pkern_iommu_guest_ranges(void *priv, struct range *ranges,
+				    int max)
+{
+	struct pkern_iommu_pool *p = priv;
+	int n;
+
+	n = pkern_pool_guest_extents(p->pool, ranges, max);
+	if (n < 0)
+		return n;
+	return pkern_iommu_guest_extra_add(ranges, n, max);
+}
+
 static struct iommu_pgtable_provider pkern_iommu_provider = {
 	.name		= "pkern",
 	.owner		= THIS_MODULE,
@@ -168,6 +211,7 @@ static struct iommu_pgtable_provider pkern_iommu_provider = {
 	.phys_to_virt	= pkern_iommu_phys_to_virt,
 	.virt_to_phys	= pkern_iommu_virt_to_phys,
 	.handoff_area	= pkern_iommu_handoff_area,
+	.guest_ranges	= pkern_iommu_guest_ranges,
 };
 
 static int pkern_iommu_pools_show(struct seq_file *m, void *unused)
@@ -287,6 +331,35 @@ static ssize_t pkern_iommu_poke_write(struct file *file,
 	return virt ? len : -ENOENT;
 }
 
+static ssize_t pkern_iommu_guest_extra_write(struct file *file,
+					     const char __user *ubuf,
+					     size_t len, loff_t *ppos)
+{
+	unsigned long long start, size;
+	char *buf;
+	int n;
+
+	buf = memdup_user_nul(ubuf, min_t(size_t, len, 64));
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	n = sscanf(buf, "%llx %llx", &start, &size);
+	kfree(buf);
+	if (n != 2 || start + size < start)
+		return -EINVAL;
+	pr_warn("guest_extra: pools report %llx+%llx as guest memory\n", start,
+		size);
+	WRITE_ONCE(pkern_iommu_extra_size, 0);
+	WRITE_ONCE(pkern_iommu_extra_start, start);
+	WRITE_ONCE(pkern_iommu_extra_size, size);
+	return len;
+}
+
+static const struct file_operations pkern_iommu_guest_extra_fops = {
+	.owner		= THIS_MODULE,
+	.write		= pkern_iommu_guest_extra_write,
+	.llseek		= noop_llseek,
+};
+
 static const struct file_operations pkern_iommu_poke_fops = {
 	.owner		= THIS_MODULE,
 	.write		= pkern_iommu_poke_write,
@@ -307,6 +380,8 @@ static void pkern_iommu_debugfs_faults(struct dentry *dir)
 {
 	debugfs_create_file("page", 0600, dir, NULL, &pkern_iommu_page_fops);
 	debugfs_create_file("poke", 0200, dir, NULL, &pkern_iommu_poke_fops);
+	debugfs_create_file("guest_extra", 0200, dir, NULL,
+			    &pkern_iommu_guest_extra_fops);
 }
 #else
 static void pkern_iommu_debugfs_faults(struct dentry *dir)

@@ -18,6 +18,7 @@
 #include <uapi/linux/pkern.h>
 
 struct pkern_pool;
+struct range;
 
 struct pkern_pool *pkern_pool_get(const char *name);
 void pkern_pool_put(struct pkern_pool *pool);
@@ -29,5 +30,7 @@ void *pkern_pool_handoff_area(struct pkern_pool *pool, phys_addr_t *phys,
 			      size_t *len, phys_addr_t *start, u64 *size);
 u64 pkern_pool_in_use(struct pkern_pool *pool);
 u64 pkern_pool_capacity(struct pkern_pool *pool);
+int pkern_pool_guest_extents(struct pkern_pool *pool, struct range *ranges,
+			     int max);
 
 #endif /* _LINUX_PKERN_H */

@@ -56,11 +56,11 @@ check_plain_provider() {
 	must "unload the test build of pkern_iommu" rmmod pkern_iommu
 	must "insmod the normal build of pkern_iommu" insmod "$PLAIN_KO"
 	[ -f "$DBG_DIR/pools" ] || fail "the normal pkern_iommu has no $DBG_DIR/pools"
-	for f in page poke; do
+	for f in page poke guest_extra; do
 		[ ! -e "$DBG_DIR/$f" ] ||
 			fail "the normal pkern_iommu has the test-only $DBG_DIR/$f"
 	done
-	log "the normal pkern_iommu has pools, neither page nor poke"
+	log "the normal pkern_iommu has pools, none of page, poke, guest_extra"
 	must "unload the normal build of pkern_iommu" rmmod pkern_iommu
 	must "insmod the test build of pkern_iommu" insmod "${KOS[2]}"
 }
@@ -137,14 +137,16 @@ hold_domain() {
 	grep -q holding "$out" || fail "holding domain: $(tail -n 1 "$out")"
 }
 
-# kexec_holding: kexec right here into this same (patched) kernel, told
-# where the pool's handoff record is (HANDOFF, default pkdaxctl list's
-# handoff_addr), with the domain live as a paused VMM's would be: the
-# harness's usual path (init kills every process, then kexec) would free
-# the domain and give its tables back first.
+# kexec_holding [KEY=VALUE...]: kexec right here into this same (patched)
+# kernel, told where the pool's handoff record is (HANDOFF, default
+# pkdaxctl list's handoff_addr) and the KEY= words given, with the domain
+# live as a paused VMM's would be: the harness's usual path (init kills
+# every process, then kexec) would free the domain and give its tables
+# back first.
+# shellcheck disable=SC2120	# phases/trust.sh passes KEY= words
 kexec_holding() {
 	no_splat
-	kexec_load "$KERNEL" "intel_iommu_handoff=${HANDOFF:-$(get handoff)}"
+	kexec_load "$KERNEL" "intel_iommu_handoff=${HANDOFF:-$(get handoff)}" "$@"
 	dmesg >"$OUT/dmesg.$PH.txt"
 	"$VMM" clock >"$OUT/kexec.$PH.tsc" 2>/dev/null
 	sync
@@ -152,16 +154,34 @@ kexec_holding() {
 	fail "kexec -e returned"
 }
 
+# lie_guest START SIZE: the provider (test build) also reports
+# START..+SIZE as guest memory, so the old kernel keeps a mapping there
+# that its own check would refuse: the next kernel's checks must catch it
+lie_guest() {
+	must "provider reports $1+$2 as guest memory" \
+		sh -c "echo $1 $2 >$DBG_DIR/guest_extra"
+}
+
 # corrupt_and_kexec WHAT GROUP DEVICE DAX: hold a fresh domain of edu
 # DEVICE in GROUP mapping DAX (vm1) at X, damage its tables (vfio_edu
 # --corrupt WHAT), kexec with it held; WHAT wrong-addr damages nothing
-# but names the wrong handoff address
+# but names the wrong handoff address.  The old kernel refuses to keep a
+# leaf outside guest memory itself; for leaf-ram and leaf-pool the
+# provider claims the leaf's 2 MiB as guest memory, so the next kernel
+# gets them and must refuse them.
 corrupt_and_kexec() {
-	local damage=(--corrupt "$1") group=$2 device=$3 dax=$4
-	if [ "$1" = wrong-addr ]; then
+	local damage=(--corrupt "$1") group=$2 device=$3 dax=$4 pphys
+	case $1 in
+	wrong-addr)
 		damage=()
 		HANDOFF=$(printf '0x%x' $(($(get handoff) + 0x800)))
-	fi
+		;;
+	leaf-ram) lie_guest 0 0x200000 ;;
+	leaf-pool)
+		read -r pphys _ < <(get pool)
+		lie_guest "$(printf '0x%x' $((pphys & ~0x1fffff)))" 0x200000
+		;;
+	esac
 	pool_args
 	hold_domain "$OUT/hold.$PH.log" --group "$group" --device "$device" \
 		--dax "$dax" --iova "$X" --size "$MAP_SIZE" "${POOL_ARGS[@]}" "${damage[@]}"

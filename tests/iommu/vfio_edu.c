@@ -15,8 +15,10 @@
  * --corrupt WHAT (with --hold) then damages the tables through
  * pkern_iommu's debugfs "poke", for a kept translation the next kernel
  * must refuse: leaf-ram points the 2 MiB leaf that maps --iova at
- * physical 0 (RAM), leaf-pool at the pool itself, table-ram points the
- * root entry above it at a "table" in RAM.
+ * physical 0 (RAM), leaf-pool at the pool itself, leaf-label at the
+ * start of region pkern0 (its labels: persistent memory, but no guest
+ * namespace), table-ram points the root entry above it at a "table" in
+ * RAM.
  *
  * After a kexec that kept the translation, --adopt is the new VMM: its
  * domain adopts the kept tables, so the buffer (not rewritten) is mapped
@@ -64,6 +66,7 @@
 #define DBG_POOLS	"/sys/kernel/debug/pkern_iommu/pools"
 #define DBG_PAGE	"/sys/kernel/debug/pkern_iommu/page"
 #define DBG_POKE	"/sys/kernel/debug/pkern_iommu/poke"
+#define REGION_PHYS	"/sys/class/pkern/pkern0/phys_addr"
 #define PAGE_TEXT	(64 + 512 * 24)	/* its text for one page */
 #define VTD_PTE_LARGE	(1ULL << 7)	/* superpage leaf at levels 2, 3 */
 #define DBG_VTD		"/sys/kernel/debug/iommu/intel"
@@ -279,6 +282,20 @@ static void poke(uint64_t table, unsigned int idx, uint64_t val)
 	close(fd);
 }
 
+/* Start of region pkern0: its label area, 2 MiB aligned (memmap= at 1 GiB) */
+static uint64_t region_phys(void)
+{
+	unsigned long long phys;
+	FILE *f = fopen(REGION_PHYS, "r");
+
+	if (!f || fscanf(f, "%llx", &phys) != 1)
+		die("%s: cannot read the region's address", REGION_PHYS);
+	fclose(f);
+	if (phys & ((2ULL << 20) - 1))
+		die("%s: 0x%llx is not 2 MiB aligned", REGION_PHYS, phys);
+	return phys;
+}
+
 /* Damage the 3-level tables from @root that map @iova (see --corrupt) */
 static void corrupt(const struct opts *o, uint64_t root)
 {
@@ -294,10 +311,12 @@ static void corrupt(const struct opts *o, uint64_t root)
 	} else if (!strcmp(o->corrupt, "leaf-pool")) {
 		poke(l2, i2, (leaf & ~VTD_ADDR_MASK) |
 			     (o->pool_phys & ~((2ULL << 20) - 1)));
+	} else if (!strcmp(o->corrupt, "leaf-label")) {
+		poke(l2, i2, (leaf & ~VTD_ADDR_MASK) | region_phys());
 	} else if (!strcmp(o->corrupt, "table-ram")) {
 		poke(root, i3, (e3 & ~VTD_ADDR_MASK) | 0x1000);
 	} else {
-		die("--corrupt %s: expected leaf-ram, leaf-pool or table-ram",
+		die("--corrupt %s: expected leaf-ram, leaf-pool, leaf-label or table-ram",
 		    o->corrupt);
 	}
 	printf("vfio_edu: tables of IOVA 0x%" PRIx64 " corrupted: %s\n", o->iova,
@@ -506,7 +525,7 @@ static void usage(void)
 	fputs("usage: vfio_edu --group N --device BDF [--dax /dev/daxN.M]\n"
 	      "         [--iova ADDR] [--size BYTES]\n"
 	      "         [--pool NAME --pool-phys ADDR --pool-size BYTES [--ordinary]]\n"
-	      "         [--hold [--tables FILE] [--corrupt leaf-ram|leaf-pool|table-ram]\n"
+	      "         [--hold [--tables FILE] [--corrupt leaf-ram|leaf-pool|leaf-label|table-ram]\n"
 	      "          [--extra IOVA]]\n"
 	      "         [--adopt [--remap IOVA] [--between CMD] [--revoked IOVA]\n"
 	      "          [--clash IOVA]]\n"

@@ -9,6 +9,7 @@
 #include <linux/io.h>
 #include <linux/libnvdimm.h>
 #include <linux/module.h>
+#include <linux/range.h>
 #include <linux/slab.h>
 
 #include "internal.h"
@@ -318,3 +319,84 @@ u64 pkern_pool_capacity(struct pkern_pool *pool)
 	return pool->st.nr_pages;
 }
 EXPORT_SYMBOL_GPL(pkern_pool_capacity);
+
+/* The region whose namespace @pool is; pkern_regions_lock held */
+static struct pkern_region *pkern_pool_region(struct pkern_pool *pool)
+{
+	struct pkern_region *rgn;
+
+	list_for_each_entry(rgn, &pkern_regions, node)
+		if (pool->phys >= rgn->phys &&
+		    pool->phys - rgn->phys < rgn->size)
+			return rgn;
+	return NULL;
+}
+
+/* Fill @ranges from @rgn's live guest namespaces; rgn->lock held */
+static int pkern_pool_region_guests(struct pkern_region *rgn,
+				    struct pkern_pool *pool,
+				    struct range *ranges, int max)
+{
+	const struct pkern_nsdev *nd;
+	bool found = false;
+	int n = 0;
+	u32 slot;
+
+	if (rgn->state != PKERN_STATE_READY || rgn->dead)
+		return -ENXIO;
+	for (slot = 0; slot < PKERN_MAX_SLOTS; slot++) {
+		nd = rgn->nsdev[slot];
+		if (!nd)
+			continue;
+		if (nd->pool == pool)
+			found = true;
+		if (nd->ns.kind != PKERN_KIND_GUEST)
+			continue;
+		if (n < max) {
+			ranges[n].start = rgn->phys + nd->ns.offset;
+			ranges[n].end = ranges[n].start + nd->ns.size - 1;
+		}
+		n++;
+	}
+	return found ? n : -ENXIO;
+}
+
+/**
+ * pkern_pool_guest_extents() - the guest memory next to a pool
+ * @pool: pool from pkern_pool_get()
+ * @ranges: filled with at most @max physical ranges
+ * @max: room in @ranges
+ *
+ * The extents of the live guest namespaces of the pool's region: those
+ * with a device, so none that is being destroyed (destroy removes the
+ * device first, under the same lock).  A domain whose translation is kept
+ * across kexec may map these and nothing else of the region: not the
+ * labels, not the pool, not free space.
+ *
+ * Context: process context, also kexec shutdown (interrupts off, other
+ * CPUs stopped); does not sleep: it only tries the locks, so a label
+ * update in flight makes it fail rather than wait.
+ * Return: how many guest namespaces there are (may exceed @max), or
+ * -EBUSY (a label update is in flight), -ENXIO (the pool's namespace or
+ * region is gone).
+ */
+int pkern_pool_guest_extents(struct pkern_pool *pool, struct range *ranges,
+			     int max)
+{
+	struct pkern_region *rgn;
+	int ret = -EBUSY;
+
+	if (!mutex_trylock(&pkern_regions_lock))
+		return -EBUSY;
+	rgn = pkern_pool_region(pool);
+	if (!rgn) {
+		ret = -ENXIO;
+	} else if (mutex_trylock(&rgn->lock)) {
+		ret = pool->dead ? -ENXIO :
+		      pkern_pool_region_guests(rgn, pool, ranges, max);
+		mutex_unlock(&rgn->lock);
+	}
+	mutex_unlock(&pkern_regions_lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(pkern_pool_guest_extents);

@@ -12,25 +12,30 @@
  * translation stays enabled, and describe them in the pool's handoff
  * area (struct vtd_handoff_rec).  Every other device behind the IOMMU is
  * blocked from then on, instead of being left untranslated.  This only
- * happens if the next kernel was loaded by kexec_file_load() and told
- * where the record is (intel_iommu_handoff=); otherwise the devices'
- * DMA is stopped, as without this file.
+ * happens if the next kernel was loaded by kexec_file_load(), told where
+ * the record is (intel_iommu_handoff=) and not told to leave VT-d off,
+ * and only for devices whose every mapping lies in guest memory that
+ * survives with the pool (the provider's guest ranges); otherwise the
+ * devices' DMA is stopped, as without this file.
  *
  * Only legacy (non-scalable) mode, one pool and one IOMMU per handoff.
  */
 #define pr_fmt(fmt)	"DMAR: " fmt
 
-#include <linux/ctype.h>
 #include <linux/kexec.h>
+#include <linux/moduleparam.h>
 #include <linux/pci.h>
 #include <linux/range.h>
+#include <linux/slab.h>
 #include <asm/tsc.h>
 
 #include "handoff.h"
 #include "iommu.h"
 #include "../iommu-pages.h"
+#include "../iommu-pgtable.h"
 
 #define VTD_HANDOFF_MAX_BUSES	8	/* context tables one handoff builds */
+#define VTD_KEEP_MAX_RANGES	512	/* guest ranges asked of the provider */
 
 /* One record per system: the first IOMMU with pool devices writes it */
 static bool vtd_handoff_written;
@@ -61,12 +66,99 @@ struct vtd_keep {
 	struct vtd_handoff_rec *rec;
 	size_t rec_len;
 	struct root_entry *root;
+	struct range pool_range;
+	struct range *guest;
+	int nr_guest;
 	int nr_buses;
 	struct {
 		u8 bus;
 		struct context_entry *table;
 	} ctx[VTD_HANDOFF_MAX_BUSES];
 };
+
+/* The guest range that holds [@addr, @addr + @size), named in the record */
+static const char *vtd_keep_guest(struct vtd_keep *k, u64 addr, u64 size)
+{
+	struct vtd_handoff_rec *rec = k->rec;
+	const struct range *g = NULL;
+	u32 i;
+	int j;
+
+	for (j = 0; j < k->nr_guest && !g; j++)
+		if (addr >= k->guest[j].start && addr <= k->guest[j].end &&
+		    size - 1 <= k->guest[j].end - addr)
+			g = &k->guest[j];
+	if (!g)
+		return "mapping outside the guest memory of the pool's region";
+	for (i = 0; i < rec->nr_guest; i++)
+		if (rec->guest[i].start == g->start)
+			return NULL;
+	if (rec->nr_guest == VTD_HANDOFF_MAX_GUEST)
+		return "mappings in more guest namespaces than a record holds";
+	rec->guest[rec->nr_guest].start = g->start;
+	rec->guest[rec->nr_guest++].size = range_len(g);
+	return NULL;
+}
+
+/*
+ * Every table of a kept domain is a page of the pool, every mapping in
+ * guest memory: the next kernel must not find a device that can reach
+ * anything else (RAM it will own, the labels, the pool itself).
+ */
+static const char *vtd_keep_walk(struct vtd_keep *k, u64 phys, int level,
+				 unsigned long *budget, u64 *where)
+{
+	u64 *pte = iommu_pgtable_pool_page(k->pool, phys);
+	const char *why;
+	int i;
+
+	*where = phys;
+	if (!pte)
+		return "page table outside the pool";
+	if (!(*budget)--)
+		return "more page tables than the pool holds";
+	for (i = 0; i < VTD_PAGE_SIZE / sizeof(*pte); i++) {
+		u64 v = READ_ONCE(pte[i]), addr = v & VTD_SL_ADDR_MASK;
+		u64 size;
+
+		if (!(v & (DMA_PTE_READ | DMA_PTE_WRITE)))
+			continue;
+		if (level > 1 && !(v & DMA_PTE_LARGE_PAGE)) {
+			why = vtd_keep_walk(k, addr, level - 1, budget, where);
+			if (why)
+				return why;
+			continue;
+		}
+		*where = addr;
+		if (level > 3)
+			return "superpage above 1 GiB";
+		size = 1ULL << (VTD_PAGE_SHIFT + 9 * (level - 1));
+		if (!IS_ALIGNED(addr, size))
+			return "misaligned superpage";
+		why = vtd_keep_guest(k, addr, size);
+		if (why)
+			return why;
+	}
+	return NULL;
+}
+
+/* Walk @live's tables; on failure the record names no new guest range */
+static const char *vtd_keep_check(struct vtd_keep *k,
+				  const struct context_entry *live, u64 *where)
+{
+	unsigned long budget = range_len(&k->pool_range) / VTD_PAGE_SIZE;
+	u32 nr_guest = k->rec->nr_guest;
+	const char *why;
+
+	*where = live->lo;
+	if (((live->lo >> 2) & 3) != CONTEXT_TT_MULTI_LEVEL)
+		return "context entry is not multi-level translation";
+	why = vtd_keep_walk(k, live->lo & VTD_SL_ADDR_MASK,
+			    agaw_to_level(live->hi & 7), &budget, where);
+	if (why)
+		k->rec->nr_guest = nr_guest;
+	return why;
+}
 
 static struct context_entry *vtd_keep_ctx(struct vtd_keep *k, u8 bus)
 {
@@ -88,24 +180,34 @@ static struct context_entry *vtd_keep_ctx(struct vtd_keep *k, u8 bus)
 	return table;
 }
 
-/* Copy @info's live context entry into the tables being built */
-static bool vtd_keep_dev(struct vtd_keep *k, struct device_domain_info *info)
+/*
+ * Copy @info's live context entry into the tables being built, once its
+ * tables check out.  Return: NULL, or why not (and @where).
+ */
+static const char *vtd_keep_dev(struct vtd_keep *k,
+				struct device_domain_info *info, u64 *where)
 {
 	struct vtd_handoff_rec *rec = k->rec;
 	struct context_entry *live, *table;
 	struct vtd_handoff_dev *d;
+	const char *why;
 
-	if (domain_pgtable_pool(info->domain) != k->pool ||
-	    vtd_handoff_rec_size(rec->nr_devs + 1) > k->rec_len ||
+	*where = 0;
+	if (domain_pgtable_pool(info->domain) != k->pool)
+		return "its domain is in another pool";
+	if (vtd_handoff_rec_size(rec->nr_devs + 1) > k->rec_len ||
 	    rec->nr_devs == VTD_HANDOFF_MAX_DEVS)
-		return false;
+		return "the record is full";
 	live = iommu_context_addr(k->iommu, info->bus, info->devfn, 0);
 	if (!live || !context_present(live) ||
 	    context_copied(k->iommu, info->bus, info->devfn))
-		return false;
+		return "no live context entry";
+	why = vtd_keep_check(k, live, where);
+	if (why)
+		return why;
 	table = vtd_keep_ctx(k, info->bus);
 	if (!table)
-		return false;
+		return "no pool page for a context table";
 
 	table[info->devfn] = *live;
 	d = &rec->dev[rec->nr_devs++];
@@ -114,7 +216,7 @@ static bool vtd_keep_dev(struct vtd_keep *k, struct device_domain_info *info)
 	d->devfn = info->devfn;
 	d->lo = live->lo;
 	d->hi = live->hi;
-	return true;
+	return NULL;
 }
 
 static void vtd_keep_undo(struct vtd_keep *k)
@@ -127,6 +229,8 @@ static void vtd_keep_undo(struct vtd_keep *k)
 		iommu_pgtable_free_page(k->pool, k->root);
 	if (k->rec)
 		memset(k->rec, 0, k->rec_len);
+	kfree(k->guest);
+	k->guest = NULL;
 }
 
 /* Stop the DMA of a pool device that is not in the record */
@@ -152,6 +256,8 @@ static void vtd_keep_each(struct vtd_keep *k, enum vtd_keep_step step)
 {
 	struct device_domain_info *info;
 	struct pci_dev *pdev = NULL;
+	const char *why;
+	u64 where;
 
 	for_each_pci_dev(pdev) {
 		info = dev_iommu_priv_get(&pdev->dev);
@@ -163,8 +269,10 @@ static void vtd_keep_each(struct vtd_keep *k, enum vtd_keep_step step)
 				k->pool = domain_pgtable_pool(info->domain);
 			break;
 		case VTD_KEEP_ADD:
-			if (!vtd_keep_dev(k, info))
-				dev_warn(info->dev, "cannot keep its translation across kexec\n");
+			why = vtd_keep_dev(k, info, &where);
+			if (why)
+				dev_warn(info->dev, "cannot keep its translation across kexec: %s (0x%llx)\n",
+					 why, where);
 			break;
 		case VTD_KEEP_STOP:
 			vtd_keep_stop(k, info);
@@ -173,48 +281,120 @@ static void vtd_keep_each(struct vtd_keep *k, enum vtd_keep_step step)
 	}
 }
 
-/*
- * Only keep translation the next kernel will find: it must be loaded by
- * kexec_file_load() with intel_iommu_handoff= naming this record (the
- * last one wins, as for any __setup).  Otherwise it would disable
- * translation while the device still masters the bus.
- */
-static bool vtd_keep_next_told(phys_addr_t rec_phys)
+/* What the next kernel's command line says, as that kernel will read it */
+struct vtd_next_cmdline {
+	phys_addr_t rec_phys;
+	int handoffs;		/* intel_iommu_handoff= words */
+	bool other;		/* one of them names something else */
+	bool vtd_on;		/* the last intel_iommu= on/off option is on */
+	bool iommu_off;		/* an iommu= option is off */
+};
+
+/* parse_args() callback: the checks of __setup/early_param, in order */
+static int vtd_next_param(char *param, char *val, const char *doing,
+			  void *arg)
 {
-#ifdef CONFIG_KEXEC_FILE
-	static const char key[] = "intel_iommu_handoff=";
-	struct kimage *image = kexec_image;
-	const char *p, *end, *found = NULL;
-	char val[24];
-	size_t len;
+	struct vtd_next_cmdline *n = arg;
 	u64 addr;
 
-	if (!image || !image->file_mode || !image->cmdline)
-		return false;
-	p = image->cmdline;
-	end = p + strlen(p);
-	while ((p = strnstr(p, key, end - p))) {
-		if (p == image->cmdline || isspace(p[-1]))
-			found = p + sizeof(key) - 1;
-		p += sizeof(key) - 1;
+	if (!val)
+		return 0;
+	if (parameq(param, "intel_iommu_handoff")) {
+		n->handoffs++;
+		if (kstrtou64(val, 0, &addr) || addr != n->rec_phys)
+			n->other = true;
+		return 0;
 	}
-	if (!found)
-		return false;
-	len = strcspn(found, " \t\n");
-	if (len >= sizeof(val))
-		return false;
-	memcpy(val, found, len);
-	val[len] = '\0';
-	return !kstrtou64(val, 0, &addr) && addr == rec_phys;
+	/* intel_iommu_setup() and iommu_setup() match option prefixes */
+	for (; *val; val += strspn(val, ",")) {
+		if (parameq(param, "intel_iommu")) {
+			if (!strncmp(val, "on", 2))
+				n->vtd_on = true;
+			else if (!strncmp(val, "off", 3))
+				n->vtd_on = false;
+		} else if (parameq(param, "iommu")) {
+			if (!strncmp(val, "off", 3))
+				n->iommu_off = true;
+		} else {
+			break;
+		}
+		val += strcspn(val, ",");
+	}
+	return 0;
+}
+
+/*
+ * Only keep translation the next kernel will adopt: it must be loaded by
+ * kexec_file_load() from an image that says it adopts kept VT-d
+ * translation (KEXEC_HANDOFF_VTD, from its x86 kernel_info), with
+ * intel_iommu_handoff= naming this record (every time it is given), and
+ * with VT-d left on: intel_iommu=on as the last word on it (it
+ * is off by default in many builds) and no iommu=off.  Otherwise it would
+ * disable translation while the devices still master the bus.  The
+ * command line is parsed as the kernel parses its own: quotes, "-" for
+ * "_", nothing after "--".
+ *
+ * Return: NULL, or what is wrong with the next kernel.
+ */
+static const char *vtd_keep_next_told(phys_addr_t rec_phys)
+{
+	static const char not_told[] =
+		"is not loaded by kexec_file_load with intel_iommu_handoff= naming the record";
+#ifdef CONFIG_KEXEC_FILE
+	struct vtd_next_cmdline n = { .rec_phys = rec_phys };
+	struct kimage *image = kexec_image;
+	char *cmdline;
+
+	if (!image || !image->file_mode || !image->cmdline)
+		return not_told;
+	if (!(image->handoff & KEXEC_HANDOFF_VTD))
+		return "is an image that does not adopt kept VT-d translation";
+	cmdline = kstrdup(image->cmdline, GFP_ATOMIC);
+	if (!cmdline)
+		return "cannot be checked (out of memory)";
+	parse_args("kexec command line", cmdline, NULL, 0, 0, 0, &n,
+		   vtd_next_param);
+	kfree(cmdline);
+	if (!n.handoffs || (n.handoffs == 1 && n.other))
+		return not_told;
+	if (n.other)
+		return "names intel_iommu_handoff= more than once, differently";
+	if (n.iommu_off)
+		return "has iommu=off, which switches VT-d off";
+	if (!n.vtd_on)
+		return "does not leave VT-d on (intel_iommu=on, last)";
+	return NULL;
 #else
-	return false;
+	return not_told;
 #endif
+}
+
+/* The guest ranges of the pool, which every kept mapping must lie in */
+static int vtd_keep_get_guest(struct vtd_keep *k)
+{
+	const struct iommu_pgtable_provider *prov = k->pool->prov;
+	int n;
+
+	if (!prov->guest_ranges)
+		return -EOPNOTSUPP;
+	k->guest = kmalloc_array(VTD_KEEP_MAX_RANGES, sizeof(*k->guest),
+				 GFP_ATOMIC);
+	if (!k->guest)
+		return -ENOMEM;
+	n = prov->guest_ranges(k->pool->priv, k->guest, VTD_KEEP_MAX_RANGES);
+	if (n > VTD_KEEP_MAX_RANGES)
+		return -E2BIG;
+	if (n >= 0)
+		k->nr_guest = n;
+	return min(n, 0);
 }
 
 static bool vtd_keep_build(struct vtd_keep *k)
 {
 	struct range range;
 	phys_addr_t rec_phys;
+	const char *why;
+	int ret;
 
 	vtd_keep_each(k, VTD_KEEP_FIND_POOL);
 	if (!k->pool)
@@ -228,9 +408,18 @@ static bool vtd_keep_build(struct vtd_keep *k)
 		k->rec = NULL;
 		return false;
 	}
-	if (!vtd_keep_next_told(rec_phys)) {
-		pr_err("%s: the next kernel is not loaded by kexec_file_load with intel_iommu_handoff=%pa; translation not kept\n",
-		       k->iommu->name, &rec_phys);
+	why = vtd_keep_next_told(rec_phys);
+	if (why) {
+		pr_err("%s: the next kernel %s (intel_iommu_handoff=%pa); translation not kept\n",
+		       k->iommu->name, why, &rec_phys);
+		k->rec = NULL;
+		return false;
+	}
+	k->pool_range = range;
+	ret = vtd_keep_get_guest(k);
+	if (ret) {
+		pr_err("%s: pool %s cannot tell its guest memory (%d); translation not kept\n",
+		       k->iommu->name, iommu_pgtable_pool_name(k->pool), ret);
 		k->rec = NULL;
 		return false;
 	}
@@ -252,9 +441,9 @@ static bool vtd_keep_build(struct vtd_keep *k)
 	k->rec->pool_size = range_len(&range);
 	strscpy(k->rec->pool, iommu_pgtable_pool_name(k->pool),
 		sizeof(k->rec->pool));
-	pr_info("%s: keeping translation of %u device(s) across kexec: root %pa in pool %s, record at %pa\n",
+	pr_info("%s: keeping translation of %u device(s) across kexec: root %pa in pool %s, mappings in %u guest range(s), record at %pa\n",
 		k->iommu->name, k->rec->nr_devs, &k->rec->root, k->rec->pool,
-		&rec_phys);
+		k->rec->nr_guest, &rec_phys);
 	return true;
 }
 
@@ -290,5 +479,6 @@ bool vtd_handoff_keep(struct intel_iommu *iommu)
 	k.rec->tsc = rdtsc_ordered();
 	k.rec->crc = vtd_handoff_crc(k.rec, k.rec->size);
 	vtd_handoff_written = true;
+	kfree(k.guest);
 	return true;
 }

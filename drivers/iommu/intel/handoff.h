@@ -14,8 +14,9 @@
 #include <linux/stddef.h>
 #include <linux/types.h>
 
-#define VTD_HANDOFF_MAGIC	0x3146464f48445456ULL	/* "VTDHOFF1" */
+#define VTD_HANDOFF_MAGIC	0x3246464f48445456ULL	/* "VTDHOFF2" */
 #define VTD_HANDOFF_MAX_DEVS	64
+#define VTD_HANDOFF_MAX_GUEST	16	/* guest memory extents a record names */
 #define VTD_HANDOFF_BUSES	256	/* root table entries */
 #define VTD_HANDOFF_POOL_NAME	64
 /* Address bits of a second-level entry */
@@ -40,6 +41,16 @@ struct vtd_handoff_dev {
 };
 
 /**
+ * struct vtd_handoff_guest - guest memory the kept mappings may point into
+ * @start: physical start
+ * @size: bytes
+ */
+struct vtd_handoff_guest {
+	u64 start;
+	u64 size;
+};
+
+/**
  * struct vtd_handoff_rec - what one kernel tells the next about kept translation
  * @magic: VTD_HANDOFF_MAGIC
  * @crc: CRC-32 of the @size bytes from @size on
@@ -52,6 +63,11 @@ struct vtd_handoff_dev {
  * @pool_size: its size in bytes
  * @tsc: TSC when the old kernel stopped managing the IOMMU
  * @pool: pool name, NUL-terminated
+ * @nr_guest: entries of @guest in use
+ * @reserved2: zero
+ * @guest: the live guest-memory namespaces of the pool's region that the
+ *         kept mappings point into, checked at shutdown: every mapping
+ *         lies inside one of them
  * @dev: the devices, in the order they were found
  *
  * Written at kexec shutdown into the pool's handoff area and read by the
@@ -69,6 +85,9 @@ struct vtd_handoff_rec {
 	u64 pool_size;
 	u64 tsc;
 	char pool[VTD_HANDOFF_POOL_NAME];
+	u32 nr_guest;
+	u32 reserved2;
+	struct vtd_handoff_guest guest[VTD_HANDOFF_MAX_GUEST];
 	struct vtd_handoff_dev dev[];
 };
 

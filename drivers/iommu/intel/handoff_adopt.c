@@ -7,9 +7,11 @@
  * finds translation enabled, it validates the record and everything it
  * points to, like any data from outside: checksum, the IOMMU it names,
  * the root table the hardware really uses, every table inside the pool
- * and inside persistent memory, every mapping inside persistent memory
- * (ordinary RAM belongs to the new kernel) and outside the pool (the
- * device must not reach its own tables).  If all of it holds, the
+ * and inside persistent memory, every mapping inside the guest memory the
+ * record names, which must lie in persistent memory (ordinary RAM belongs
+ * to the new kernel) and outside the pool (the device must not reach its
+ * own tables).  The record itself must lie in persistent memory before
+ * anything maps it.  If all of it holds, the
  * context entries are copied into the new kernel's tables as kdump does,
  * so translation never stops, and the devices wait (deferred attach)
  * until a VMM binds them to the pool again: the first domain allocated
@@ -109,17 +111,23 @@ static DEFINE_SPINLOCK(vtd_kept_lock);
 /* The handoff being adopted, if any: one per system */
 static struct vtd_handoff *vtd_handoff_cur;
 static phys_addr_t vtd_handoff_addr __initdata;
+static unsigned int vtd_handoff_named __initdata;
+/* Named twice, differently: which record the previous kernel meant is unknown */
+static bool vtd_handoff_conflict __initdata;
 
 static int __init vtd_handoff_setup(char *str)
 {
+	bool valid;
 	u64 addr;
 
-	if (kstrtou64(str, 0, &addr) || !addr || !IS_ALIGNED(addr, 8)) {
+	valid = !kstrtou64(str, 0, &addr) && addr && IS_ALIGNED(addr, 8);
+	if (!valid)
 		pr_err("intel_iommu_handoff=%s is not an 8-byte aligned address; ignored\n",
 		       str);
-		return 1;
-	}
-	vtd_handoff_addr = addr;
+	if (vtd_handoff_named++ && (!valid || addr != vtd_handoff_addr))
+		vtd_handoff_conflict = true;
+	else if (valid)
+		vtd_handoff_addr = addr;
 	return 1;
 }
 __setup("intel_iommu_handoff=", vtd_handoff_setup);
@@ -164,6 +172,57 @@ static bool vtd_check_in_pmem(struct vtd_check *c, u64 start, u64 len)
 	return false;
 }
 
+static bool vtd_check_overlap(u64 a, u64 a_len, u64 b, u64 b_len)
+{
+	return a < b + b_len && b < a + a_len;
+}
+
+/* The recorded guest memory: in persistent memory, apart from the pool */
+static bool vtd_check_guest(struct vtd_check *c)
+{
+	const struct vtd_handoff_rec *rec = c->rec;
+	const struct vtd_handoff_guest *g;
+	u32 i, j;
+
+	if (rec->nr_guest > VTD_HANDOFF_MAX_GUEST || rec->reserved2)
+		return vtd_check_fail(c, "bad guest memory list", rec->nr_guest);
+	for (i = 0; i < rec->nr_guest; i++) {
+		g = &rec->guest[i];
+		if (!g->size || !IS_ALIGNED(g->start | g->size, VTD_PAGE_SIZE) ||
+		    g->start + g->size < g->start)
+			return vtd_check_fail(c, "bad guest memory range", g->start);
+		if (!vtd_check_in_pmem(c, g->start, g->size))
+			return vtd_check_fail(c, "guest memory outside persistent memory",
+					      g->start);
+		/* a device that can write its own page tables owns the IOMMU */
+		if (vtd_check_overlap(g->start, g->size, rec->pool_start,
+				      rec->pool_size))
+			return vtd_check_fail(c, "guest memory overlaps the pool",
+					      g->start);
+		for (j = 0; j < i; j++)
+			if (vtd_check_overlap(g->start, g->size,
+					      rec->guest[j].start,
+					      rec->guest[j].size))
+				return vtd_check_fail(c, "guest memory ranges overlap",
+						      g->start);
+	}
+	return true;
+}
+
+static bool vtd_check_in_guest(struct vtd_check *c, u64 start, u64 len)
+{
+	const struct vtd_handoff_guest *g;
+	u32 i;
+
+	for (i = 0; i < c->rec->nr_guest; i++) {
+		g = &c->rec->guest[i];
+		if (start >= g->start && start - g->start < g->size &&
+		    len <= g->size - (start - g->start))
+			return true;
+	}
+	return false;
+}
+
 static void *vtd_check_table(struct vtd_check *c, u64 phys)
 {
 	u64 off = phys - c->rec->pool_start;
@@ -174,7 +233,7 @@ static void *vtd_check_table(struct vtd_check *c, u64 phys)
 	return c->pool + off;
 }
 
-/* Every table in the pool, every mapping in persistent memory */
+/* Every table in the pool, every mapping in the recorded guest memory */
 static bool vtd_check_walk(struct vtd_check *c, u64 phys, int level)
 {
 	u64 *pte = vtd_check_table(c, phys);
@@ -201,13 +260,9 @@ static bool vtd_check_walk(struct vtd_check *c, u64 phys, int level)
 		size = 1ULL << (VTD_PAGE_SHIFT + 9 * (level - 1));
 		if (!IS_ALIGNED(addr, size))
 			return vtd_check_fail(c, "misaligned superpage", v);
-		if (!vtd_check_in_pmem(c, addr, size))
-			return vtd_check_fail(c, "mapping outside persistent memory",
+		if (!vtd_check_in_guest(c, addr, size))
+			return vtd_check_fail(c, "mapping outside the recorded guest memory",
 					      addr);
-		/* a device that can write its own page tables owns the IOMMU */
-		if (addr < c->rec->pool_start + c->rec->pool_size &&
-		    c->rec->pool_start < addr + size)
-			return vtd_check_fail(c, "mapping of the pool itself", addr);
 	}
 	return true;
 }
@@ -293,11 +348,11 @@ static bool __init vtd_check_rec(struct vtd_check *c)
 		return vtd_check_fail(c, "bad pool range", rec->pool_start);
 	if (vtd_handoff_addr - rec->pool_start >= rec->pool_size)
 		return vtd_check_fail(c, "record outside its pool", vtd_handoff_addr);
-	walk_iomem_res_desc(IORES_DESC_PERSISTENT_MEMORY_LEGACY, IORESOURCE_MEM,
-			    0, U64_MAX, c, vtd_check_add_pmem);
 	if (!vtd_check_in_pmem(c, rec->pool_start, rec->pool_size))
 		return vtd_check_fail(c, "pool outside persistent memory",
 				      rec->pool_start);
+	if (!vtd_check_guest(c))
+		return false;
 	if (sm_supported(c->iommu) || (rtaddr & DMA_RTADDR_SMT))
 		return vtd_check_fail(c, "scalable mode", rtaddr);
 	if ((rtaddr & VTD_PAGE_MASK) != rec->root)
@@ -315,6 +370,8 @@ static bool __init vtd_check_rec(struct vtd_check *c)
  * A valid record for @iommu, copied; NULL and c->why if there is none.
  * A record that names this IOMMU is read once: its magic is cleared, so
  * a later kexec that keeps nothing cannot make a kernel find it again.
+ * Nothing is mapped, let alone written, unless the record's page lies in
+ * persistent memory: anywhere else is memory of this kernel.
  */
 static struct vtd_handoff * __init vtd_handoff_read(struct vtd_check *c)
 {
@@ -324,8 +381,20 @@ static struct vtd_handoff * __init vtd_handoff_read(struct vtd_check *c)
 	struct vtd_handoff *h = NULL;
 	void *map;
 
+	if (vtd_handoff_conflict) {
+		vtd_check_fail(c, "intel_iommu_handoff= given more than once",
+			       vtd_handoff_addr);
+		return NULL;
+	}
 	if (off + sizeof(*rec) > PAGE_SIZE) {
 		vtd_check_fail(c, "record crosses a page", vtd_handoff_addr);
+		return NULL;
+	}
+	walk_iomem_res_desc(IORES_DESC_PERSISTENT_MEMORY_LEGACY, IORESOURCE_MEM,
+			    0, U64_MAX, c, vtd_check_add_pmem);
+	if (!vtd_check_in_pmem(c, base, PAGE_SIZE)) {
+		vtd_check_fail(c, "record outside persistent memory",
+			       vtd_handoff_addr);
 		return NULL;
 	}
 	map = memremap(base, PAGE_SIZE, MEMREMAP_WB);

@@ -1,21 +1,21 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Kernels 2-4: a corrupted kept translation is refused.  Each was handed
-# a held domain whose tables the previous kernel damaged (vfio_edu
-# --corrupt): kernel 2 a leaf for X mapping physical 0, i.e. memory of
-# the next kernel; kernel 3 a root entry pointing at a "table" in RAM;
-# kernel 4 a leaf mapping the pool itself.  The kernel refused it,
-# saying why, and blocked DMA: edu DMA through X lands nowhere, VT-d
-# reports the fault, no splat.  Kernels 2 and 3 hand the next damage on;
-# kernel 4 kexecs a held domain with the wrong intel_iommu_handoff=
-# address (kernel 5 checks what the old kernel did with it).
+# Kernels 2 and 4: a corrupted kept translation is refused by the new
+# kernel.  Each was handed a held domain whose tables the previous kernel
+# damaged (vfio_edu --corrupt) while its provider claimed the damaged
+# leaf's 2 MiB as guest memory, so the old kernel's own check let it by:
+# kernel 2 a leaf for X mapping physical 0, i.e. memory of the next
+# kernel; kernel 4 a leaf mapping the pool itself.  The kernel refused
+# it, saying why, and blocked DMA: edu DMA through X lands nowhere, VT-d
+# reports the fault, no splat.  Each hands the next damage on: a root
+# entry pointing into RAM, a leaf mapping the labels (the old kernel
+# must refuse both, kernels 3 and 5).
 # shellcheck shell=bash
 
 read -r e1 g1 < <(get edu1)
 case $PH in
-2) why="mapping outside persistent memory" next=table-ram ;;
-3) why="page table outside the pool" next=leaf-pool ;;
-4) why="mapping of the pool itself" next=wrong-addr ;;
+2) why="guest memory outside persistent memory" next=table-ram ;;
+4) why="guest memory overlaps the pool" next=leaf-label ;;
 esac
 dmesg | grep -q "translation kept by the previous kernel rejected: $why" ||
 	fail "corrupt kept translation not refused for '$why': $(dmesg | grep -E 'DMAR: .*(kept|adopted|Translation)' | tail -n 2)"

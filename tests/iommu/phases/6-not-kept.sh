@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Kernel 5: a kernel told the wrong handoff address gets nothing kept.
+# Kernel 6: a kernel told the wrong handoff address gets nothing kept.
 # The old kernel refused to keep translation for a next kernel that
 # would not find it and stopped the device's DMA (bus mastering off), as
 # it did before this series; this kernel finds no kept translation.

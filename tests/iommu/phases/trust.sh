@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The kernels of scenarios/iommu-trust.sh: what the old kernel may trust
+# about the next one.  Each step is a function, so a phase is one check
+# and one kexec.
+# shellcheck shell=bash
+
+# trust_hold_and_kexec [KEY=VALUE...]: hold a domain of edu 1 mapping vm1
+# at X (its group bound to the pool) and kexec with it held, told the
+# right record address and the KEY= words given
+trust_hold_and_kexec() {
+	local e1 g1 dax
+	read -r e1 g1 < <(get edu1)
+	dax=$(ns_dev vm1) || exit 1
+	must "bind group $g1 to $POOL" \
+		sh -c "echo $POOL >/sys/kernel/iommu_groups/$g1/pgtable_pool"
+	bind_vfio "$e1"
+	pool_args
+	hold_domain "$OUT/hold.$PH.log" --group "$g1" --device "$e1" \
+		--dax "$dax" --iova "$X" --size "$MAP_SIZE" "${POOL_ARGS[@]}"
+	kexec_holding "$@"
+}
+
+# trust_setup: cold boot: the pool, the edu devices
+trust_setup() {
+	[ -x "$EDU" ] || fail "$EDU not built (make)"
+	load_iommu_stack
+	make_pool
+	find_edus
+}
+
+# trust_not_kept WHY: the old kernel kept nothing because the next
+# kernel's command line WHY, and stopped the device's DMA; this kernel
+# found no kept translation and edu 1 has bus mastering off
+trust_not_kept() {
+	local e1 dax
+	read -r e1 _ < <(get edu1)
+	old_kernel_said "the next kernel $1.*translation not kept" ||
+		fail "the previous kernel did not refuse a next kernel whose command line $1: $(tac "$OUT/serial.log" |
+			sed -n "/pkern.phase=$PH /,/Starting new kernel/p" | grep -E 'keep|kept|stopping its DMA' | tr '\n' ' ')"
+	old_kernel_said "translation not kept across kexec; stopping its DMA" ||
+		fail "the previous kernel did not stop edu $e1's DMA"
+	if dmesg | grep -qE "adopted the translation|translation kept by the previous kernel"; then
+		fail "this kernel found kept translation: $(dmesg | grep -E 'DMAR: .*kept' | tail -n 1)"
+	fi
+	log "old kernel: the next kernel $1; translation not kept"
+	load_iommu_stack
+	dax=$(ns_dev vm1) || exit 1
+	must_fail "edu DMA with bus mastering off" \
+		"$EDU_DMA" --device "$e1" --iova "$X" --dax "$dax" --from 0x4000 --to 0x6000
+	case $MUST_OUT in *"bus mastering off"*) ;; *) fail "edu after an unkept kexec: '$MUST_OUT', expected bus mastering off" ;; esac
+	no_splat
+}
+
+# trust_record_outside: the record the old kernel kept lies outside this
+# kernel's (smaller) persistent memory: refused before it was mapped, so
+# nothing of this kernel's RAM was read as a record or written
+trust_record_outside() {
+	old_kernel_said "keeping translation of 1 device(s) across kexec" ||
+		fail "the previous kernel did not keep edu's translation"
+	dmesg | grep -q "translation kept by the previous kernel rejected: record outside persistent memory" ||
+		fail "a record outside persistent memory not refused before mapping it: $(dmesg | grep -E 'DMAR: .*(kept|adopted)' | tail -n 1)"
+	if dmesg | grep -q "adopted the translation"; then
+		fail "a record outside persistent memory was adopted"
+	fi
+	log "VT-d: $(dmesg | grep -o 'translation kept by the previous kernel rejected: [^;]*')"
+	no_splat
+}
+
+# trust_hold_and_kexec_stock [KEY=VALUE...]: as trust_hold_and_kexec, into Debian's
+# stock kernel (no adopt code, so no "KHOF" flag in its kernel_info) with
+# its own initramfs; it comes back to the patched kernel by itself
+trust_hold_and_kexec_stock() {
+	local stock kver initrd
+	stock=$(find /boot -maxdepth 1 -name 'vmlinuz-6.12.*-amd64' | sort -V | tail -n 1)
+	[ -n "$stock" ] || fail "no /boot/vmlinuz-6.12.*-amd64 (make deps)"
+	kver=${stock#/boot/vmlinuz-}
+	initrd=$VM_B/vm/initramfs-$kver.cpio.gz
+	[ -f "$initrd" ] || fail "$initrd missing; run 'make vm'"
+	[ -f "$KO" ] || fail "$KO not built (make)"
+	# its IO-APIC timer check fails now and then after a kexec under TCG
+	KERNEL=$stock VM_INITRD=$initrd trust_hold_and_kexec no_timer_check "$@"
+}
+
+# trust_stock_not_kept: on the stock kernel: the old kernel kept nothing
+# for an image that does not adopt, and stopped edu 1's DMA; then back
+# to the patched kernel
+trust_stock_not_kept() {
+	local e1 dax
+	read -r e1 _ < <(get edu1)
+	old_kernel_said "the next kernel is an image that does not adopt kept VT-d translation.*translation not kept" ||
+		fail "the previous kernel kept translation for a stock kernel: $(tac "$OUT/serial.log" |
+			sed -n "/pkern.phase=$PH /,/Starting new kernel/p" | grep -E 'keep|kept|stopping its DMA' | tr '\n' ' ')"
+	old_kernel_said "translation not kept across kexec; stopping its DMA" ||
+		fail "the previous kernel did not stop edu $e1's DMA"
+	log "old kernel: the next kernel is an image that does not adopt kept VT-d translation"
+	load_pkern
+	dax=$(ns_dev vm1) || exit 1
+	must_fail "edu DMA with bus mastering off" \
+		"$EDU_DMA" --device "$e1" --iova "$X" --dax "$dax" --from 0x4000 --to 0x6000
+	case $MUST_OUT in *"bus mastering off"*) ;; *) fail "edu after an unkept kexec: '$MUST_OUT', expected bus mastering off" ;; esac
+	no_splat
+	kexec_load "$KERNEL"
+	touch "$OUT/.kexec"
+}
