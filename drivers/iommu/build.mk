@@ -15,7 +15,7 @@ KERNEL_SERIES_FILES	:= $(addprefix $(TOP)/,$(shell $(KERNEL_SERIES) files))
 KERNEL_SERIES_SRCS	:= $(TOP)/drivers/iommu/edits/series \
 	$(wildcard $(TOP)/drivers/iommu/edits/*.patch) $(KERNEL_SERIES_FILES)
 
-# Checked as files, handoff_adopt.c's __setup draws UNDOCUMENTED_SETUP:
+# Checked as files, handoff_check.c's __setup draws UNDOCUMENTED_SETUP:
 # its kernel-parameters.txt entry is in the same patch's edit, which only
 # checkpatch of the patch (check-series) sees.
 KERNEL_STYLE_FILES += $(KERNEL_SERIES_FILES) $(TOP)/drivers/iommu/pkern_iommu.c

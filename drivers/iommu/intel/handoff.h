@@ -2,8 +2,8 @@
 /*
  * The record one kernel leaves the next when it keeps VT-d translation
  * running across kexec: written by handoff.c at kexec shutdown into the
- * handoff area of the page-table pool, validated and adopted by
- * handoff_adopt.c in the next kernel.
+ * handoff area of the page-table pool, validated by handoff_check.c
+ * and adopted by handoff_adopt.c in the next kernel.
  */
 #ifndef __INTEL_HANDOFF_H
 #define __INTEL_HANDOFF_H
