@@ -29,7 +29,7 @@ struct pkern_region;
  * @ref: the namespace holds one reference, each pkern_pool_get() one more
  * @holders: outstanding pkern_pool_get()s; destroy is refused while > 0
  * @lock: serialises the allocator; taken in atomic context
- * @dead: the namespace went away; allocations fail
+ * @dead: the namespace went away; allocations fail, the rest still works
  * @phys: physical start of the namespace
  * @st: allocator state over @st.m.base, a memremap() of the namespace
  */
