@@ -28,6 +28,12 @@
  * check that needs no VFIO, tests/iommu/edu_dma) after the group joins
  * the container and again after the adopted domain is attached, before
  * anything is mapped: the kept translation must not stop at either step.
+ *
+ * --pinned CMD is a VMM that set up DMA and then let go of the memory:
+ * after the DMA check it unmaps the buffer and closes the dax file while
+ * the container still maps (pins) it, runs CMD, which must exit 0, then
+ * maps new memory at the next IOVA and DMAs through it (the domain must
+ * still allocate, walk and free its tables) before the usual teardown.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -69,6 +75,7 @@ struct opts {
 	uint64_t pool_phys, pool_size, iova, size, remap;
 	const char *corrupt;
 	const char *between;
+	const char *pinned;
 	bool ordinary, hold, adopt;
 };
 
@@ -426,13 +433,60 @@ static void between(const struct opts *o, const char *step)
 	       step);
 }
 
+/* --pinned: CMD runs while only the container holds the buffer */
+static void pinned(const struct opts *o, const struct edu *e, int cont,
+		   uint8_t **buf, int *fd)
+{
+	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
+	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap) };
+	struct opts next = *o;
+	uint8_t *anon;
+	int rc;
+
+	if (munmap(*buf, o->size) || close(*fd))
+		die("unmapping and closing %s: %s", o->dax, strerror(errno));
+	*buf = NULL;
+	*fd = -1;
+	printf("vfio_edu: %s unmapped and closed, still mapped for DMA at IOVA 0x%" PRIx64 "\n",
+	       o->dax, o->iova);
+	fflush(stdout);
+	rc = system(o->pinned);
+	if (rc)
+		die("while %s was pinned: '%s' failed (%d)", o->dax, o->pinned,
+		    rc);
+
+	anon = mmap(NULL, o->size, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (anon == MAP_FAILED)
+		die("mmap anonymous: %s", strerror(errno));
+	for (uint64_t i = 0; i < o->size; i++)
+		anon[i] = (uint8_t)rand();
+	next.iova = o->iova + o->size;
+	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	map.vaddr = (uintptr_t)anon;
+	map.iova = next.iova;
+	map.size = o->size;
+	if (ioctl(cont, VFIO_IOMMU_MAP_DMA, &map))
+		die("VFIO_IOMMU_MAP_DMA 0x%" PRIx64 " after '%s': %s",
+		    next.iova, o->pinned, strerror(errno));
+	dma_copy(e, anon, &next, 0, o->size - PG);
+	unmap.iova = next.iova;
+	unmap.size = o->size;
+	if (ioctl(cont, VFIO_IOMMU_UNMAP_DMA, &unmap) || unmap.size != o->size)
+		die("VFIO_IOMMU_UNMAP_DMA 0x%" PRIx64 ": %s", next.iova,
+		    strerror(errno));
+	munmap(anon, o->size);
+	printf("vfio_edu: after '%s', DMA through a new mapping at IOVA 0x%" PRIx64 " verified\n",
+	       o->pinned, next.iova);
+}
+
 static void usage(void)
 {
 	fputs("usage: vfio_edu --group N --device BDF [--dax /dev/daxN.M]\n"
 	      "         [--iova ADDR] [--size BYTES]\n"
 	      "         [--pool NAME --pool-phys ADDR --pool-size BYTES [--ordinary]]\n"
 	      "         [--hold [--tables FILE] [--corrupt leaf-ram|leaf-pool|table-ram]]\n"
-	      "         [--adopt [--remap IOVA] [--between CMD]]\n"
+	      "         [--adopt [--remap IOVA] [--between CMD]] [--pinned CMD]\n"
 	      "       vfio_edu --tables-check FILE\n", stderr);
 	exit(2);
 }
@@ -456,6 +510,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "adopt", no_argument, NULL, 'a' },
 		{ "remap", required_argument, NULL, 'r' },
 		{ "between", required_argument, NULL, 'b' },
+		{ "pinned", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -479,6 +534,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'a': o->adopt = true; break;
 		case 'r': o->remap = num(optarg, "remap"); break;
 		case 'b': o->between = optarg; break;
+		case 'n': o->pinned = optarg; break;
 		default: usage();
 		}
 	}
@@ -498,6 +554,9 @@ static void parse(int argc, char **argv, struct opts *o)
 	if ((o->corrupt && !o->hold) || ((o->remap || o->between) && !o->adopt) ||
 	    (o->adopt && (o->hold || !o->dax)))
 		die("--corrupt needs --hold; --remap and --between need --adopt; --adopt needs --dax, not --hold");
+	if (o->pinned && (!o->dax || o->hold || o->adopt ||
+			  o->iova + 2 * o->size > (1ULL << 28)))
+		die("--pinned needs --dax, neither --hold nor --adopt, and room for a second --size below 256 MiB");
 	if (o->remap % (2 << 20) || o->remap + o->size > (1ULL << 28) ||
 	    (o->remap && o->remap < o->iova + o->size &&
 	     o->iova < o->remap + o->size))
@@ -629,6 +688,8 @@ int main(int argc, char **argv)
 		check_tables(&o, before);
 		mapped = pool_in_use(o.pool);
 	}
+	if (o.pinned)
+		pinned(&o, &edu, cont, &buf, &fd);
 	if (o.corrupt)
 		corrupt(&o, vtd_tables_root(o.device));
 	if (o.hold) {

@@ -123,6 +123,11 @@ static long pkern_ioc_format(struct pkern_region *rgn, void __user *uarg)
 			if (ret)
 				return ret;
 		}
+		for (slot = 0; slot < PKERN_MAX_SLOTS; slot++) {
+			ret = pkern_ns_revoke(rgn, slot);
+			if (ret)
+				return ret;
+		}
 		for (slot = 0; slot < PKERN_MAX_SLOTS; slot++)
 			pkern_ns_remove(rgn, slot);
 	}
@@ -267,6 +272,8 @@ static long pkern_ioc_destroy(struct pkern_region *rgn, void __user *uarg)
 	memcpy(uuid, ns->uuid, sizeof(uuid));
 
 	ret = pkern_ns_busy(rgn, slot);
+	if (!ret)
+		ret = pkern_ns_revoke(rgn, slot);
 	if (ret)
 		return ret;
 	/* device first: unmaps every user before the memory is scrubbed */

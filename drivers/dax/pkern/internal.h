@@ -126,6 +126,7 @@ extern struct platform_driver pkern_ns_driver;
 int pkern_ns_add(struct pkern_region *rgn, const struct pkern_ns *ns);
 void pkern_ns_remove(struct pkern_region *rgn, u32 slot);
 int pkern_ns_busy(struct pkern_region *rgn, u32 slot);
+int pkern_ns_revoke(struct pkern_region *rgn, u32 slot);
 
 /* ctl.c */
 extern const struct file_operations pkern_ctl_fops;
