@@ -9,3 +9,12 @@
 .PHONY: check-driver
 check-driver: vm
 	@$(RUN_SCENARIOS)
+
+DRIVER_TEST := $(B)/driver/dax_pin
+
+$(B)/driver/%: $(TOP)/tests/driver/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $< -o $@
+
+ALL += $(DRIVER_TEST)
+check-driver: $(DRIVER_TEST)

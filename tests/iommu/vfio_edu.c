@@ -39,6 +39,11 @@
  * buffer) at K - 4K, over kept K, before the device is opened: the map
  * must fail with EBUSY and leave nothing at K - 4K (the VT-d dump has no
  * leaf there, and DMA through it is refused once the device is open).
+ * --pinned CMD is a VMM that set up DMA and then let go of the memory:
+ * after the DMA check it unmaps the buffer and closes the dax file while
+ * the container still maps (pins) it, runs CMD, which must exit 0, then
+ * maps new memory at the next IOVA and DMAs through it (the domain must
+ * still allocate, walk and free its tables) before the usual teardown.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -82,6 +87,7 @@ struct opts {
 	uint64_t extra, revoked, clash;
 	const char *corrupt;
 	const char *between;
+	const char *pinned;
 	bool ordinary, hold, adopt;
 };
 
@@ -520,6 +526,53 @@ static void between(const struct opts *o, const char *step)
 	       step);
 }
 
+/* --pinned: CMD runs while only the container holds the buffer */
+static void pinned(const struct opts *o, const struct edu *e, int cont,
+		   uint8_t **buf, int *fd)
+{
+	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
+	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap) };
+	struct opts next = *o;
+	uint8_t *anon;
+	int rc;
+
+	if (munmap(*buf, o->size) || close(*fd))
+		die("unmapping and closing %s: %s", o->dax, strerror(errno));
+	*buf = NULL;
+	*fd = -1;
+	printf("vfio_edu: %s unmapped and closed, still mapped for DMA at IOVA 0x%" PRIx64 "\n",
+	       o->dax, o->iova);
+	fflush(stdout);
+	rc = system(o->pinned);
+	if (rc)
+		die("while %s was pinned: '%s' failed (%d)", o->dax, o->pinned,
+		    rc);
+
+	anon = mmap(NULL, o->size, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (anon == MAP_FAILED)
+		die("mmap anonymous: %s", strerror(errno));
+	for (uint64_t i = 0; i < o->size; i++)
+		anon[i] = (uint8_t)rand();
+	next.iova = o->iova + o->size;
+	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	map.vaddr = (uintptr_t)anon;
+	map.iova = next.iova;
+	map.size = o->size;
+	if (ioctl(cont, VFIO_IOMMU_MAP_DMA, &map))
+		die("VFIO_IOMMU_MAP_DMA 0x%" PRIx64 " after '%s': %s",
+		    next.iova, o->pinned, strerror(errno));
+	dma_copy(e, anon, &next, 0, o->size - PG);
+	unmap.iova = next.iova;
+	unmap.size = o->size;
+	if (ioctl(cont, VFIO_IOMMU_UNMAP_DMA, &unmap) || unmap.size != o->size)
+		die("VFIO_IOMMU_UNMAP_DMA 0x%" PRIx64 ": %s", next.iova,
+		    strerror(errno));
+	munmap(anon, o->size);
+	printf("vfio_edu: after '%s', DMA through a new mapping at IOVA 0x%" PRIx64 " verified\n",
+	       o->pinned, next.iova);
+}
+
 static void usage(void)
 {
 	fputs("usage: vfio_edu --group N --device BDF [--dax /dev/daxN.M]\n"
@@ -528,7 +581,7 @@ static void usage(void)
 	      "         [--hold [--tables FILE] [--corrupt leaf-ram|leaf-pool|leaf-label|table-ram]\n"
 	      "          [--extra IOVA]]\n"
 	      "         [--adopt [--remap IOVA] [--between CMD] [--revoked IOVA]\n"
-	      "          [--clash IOVA]]\n"
+	      "          [--clash IOVA]] [--pinned CMD]\n"
 	      "       vfio_edu --tables-check FILE\n", stderr);
 	exit(2);
 }
@@ -555,6 +608,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "extra", required_argument, NULL, 'e' },
 		{ "revoked", required_argument, NULL, 'R' },
 		{ "clash", required_argument, NULL, 'K' },
+		{ "pinned", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -581,6 +635,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'e': o->extra = num(optarg, "extra"); break;
 		case 'R': o->revoked = num(optarg, "revoked"); break;
 		case 'K': o->clash = num(optarg, "clash"); break;
+		case 'n': o->pinned = optarg; break;
 		default: usage();
 		}
 	}
@@ -605,6 +660,9 @@ static void parse(int argc, char **argv, struct opts *o)
 	if (o->extra % PG || o->revoked % PG || o->clash % (2 * PG) ||
 	    (o->clash && o->size < CLASH_OFF + 2 * PG))
 		die("--extra, --revoked and --clash must be page-aligned (--clash 8K); --clash needs --size of at least 1M + 8K");
+	if (o->pinned && (!o->dax || o->hold || o->adopt ||
+			  o->iova + 2 * o->size > (1ULL << 28)))
+		die("--pinned needs --dax, neither --hold nor --adopt, and room for a second --size below 256 MiB");
 	if (o->remap % (2 << 20) || o->remap + o->size > (1ULL << 28) ||
 	    (o->remap && o->remap < o->iova + o->size &&
 	     o->iova < o->remap + o->size))
@@ -760,6 +818,8 @@ int main(int argc, char **argv)
 		check_tables(&o, before);
 		mapped = pool_in_use(o.pool);
 	}
+	if (o.pinned)
+		pinned(&o, &edu, cont, &buf, &fd);
 	if (o.corrupt)
 		corrupt(&o, vtd_tables_root(o.device));
 	if (o.hold) {

@@ -2,7 +2,7 @@
 # tests/reliability: crash injection in the kernel, malicious media,
 # ioctl abuse, concurrency and kexec soak, all in the QEMU harness.
 #
-#   make check-reliability     crash, media, bootcfg, soak (SOAK_CYCLES_CHECK)
+#   make check-reliability     crash, media, bootcfg, soak (SOAK_CYCLES_CHECK), zeroing
 #   make soak                  the kexec soak with SOAK_CYCLES (20) cycles
 #   make reliability-full      every malicious image, 20-cycle soak
 #

@@ -9,11 +9,13 @@
  * refused rather than half-served.  Results are copied back into the
  * known part only.  Unknown @flags bits: EINVAL.
  *
- * Every ioctl needs CAP_SYS_ADMIN and runs under the region mutex, so
- * label updates are serialised; lib/ orders the media writes so that a
- * crash at any point leaves the old or the new label set, and decides
- * every refusal.  Its errors reach userspace through pkern_errno(), the
- * table the tools read them back with.
+ * Every ioctl needs CAP_SYS_ADMIN and runs under the region mutex;
+ * label updates also hold the update mutex, so they are serialised even
+ * while a create or destroy zeroes memory without the region mutex.
+ * lib/ orders the media writes so that a crash at any point leaves the
+ * old or the new label set, and decides every refusal.  Its errors reach
+ * userspace through pkern_errno(), the table the tools read them back
+ * with.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -126,6 +128,11 @@ static long pkern_ioc_format(struct pkern_region *rgn, void __user *uarg)
 	if (p.force) {
 		for (slot = 0; slot < PKERN_MAX_SLOTS; slot++) {
 			ret = pkern_ns_busy(rgn, slot);
+			if (ret)
+				return ret;
+		}
+		for (slot = 0; slot < PKERN_MAX_SLOTS; slot++) {
+			ret = pkern_ns_revoke(rgn, slot);
 			if (ret)
 				return ret;
 		}
@@ -273,6 +280,8 @@ static long pkern_ioc_destroy(struct pkern_region *rgn, void __user *uarg)
 	memcpy(uuid, ns->uuid, sizeof(uuid));
 
 	ret = pkern_ns_busy(rgn, slot);
+	if (!ret)
+		ret = pkern_ns_revoke(rgn, slot);
 	if (ret)
 		return ret;
 	/* device first: unmaps every user before the memory is scrubbed */
@@ -323,18 +332,32 @@ static long pkern_ioc_read_labels(struct pkern_region *rgn, void __user *uarg)
 	return 0;
 }
 
+/* Commands that change labels; the others only read them. */
+static bool pkern_ioc_updates(unsigned int cmd)
+{
+	return cmd == PKERN_IOC_FORMAT || cmd == PKERN_IOC_CREATE ||
+	       cmd == PKERN_IOC_DESTROY || cmd == PKERN_IOC_REPAIR;
+}
+
 static long pkern_ctl_ioctl(struct file *file, unsigned int cmd,
 			    unsigned long arg)
 {
 	struct pkern_region *rgn = file->private_data;
 	void __user *uarg = (void __user *)arg;
+	bool update = pkern_ioc_updates(cmd);
 	long ret;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
+	/* a create or destroy zeroing memory holds only the update lock */
+	if (update) {
+		ret = mutex_lock_killable(&rgn->update_lock);
+		if (ret)
+			return ret;
+	}
 	ret = mutex_lock_killable(&rgn->lock);
 	if (ret)
-		return ret;
+		goto out_update;
 	if (rgn->dead) {
 		ret = -ENXIO;
 		goto out;
@@ -363,6 +386,9 @@ static long pkern_ctl_ioctl(struct file *file, unsigned int cmd,
 	}
 out:
 	mutex_unlock(&rgn->lock);
+out_update:
+	if (update)
+		mutex_unlock(&rgn->update_lock);
 	return ret;
 }
 

@@ -29,7 +29,7 @@ struct pkern_region;
  * @ref: the namespace holds one reference, each pkern_pool_get() one more
  * @holders: outstanding pkern_pool_get()s; destroy is refused while > 0
  * @lock: serialises the allocator; taken in atomic context
- * @dead: the namespace went away; allocations fail
+ * @dead: the namespace went away; allocations fail, the rest still works
  * @phys: physical start of the namespace
  * @st: allocator state over @st.m.base, a memremap() of the namespace
  */
@@ -70,7 +70,11 @@ struct pkern_nsdev {
  * @label_map: memremap() of the label area (at most its maximum size)
  * @map_len: bytes mapped at @label_map
  * @label_res: iomem reservation of the live label area, if any
- * @lock: serialises every label update, child changes and ioctl
+ * @update_lock: serialises label updates (format, create, destroy,
+ *	repair); taken before @lock and held across a scrub, which runs
+ *	without @lock (see pkern_media_scrub())
+ * @lock: protects the label state, the children and @dead; every ioctl
+ *	and lookup takes it
  * @labels: label state, owned by lib/ (large: vmalloc'ed)
  * @state: enum pkern_region_state
  * @dead: the range is being torn down; ioctls fail with ENXIO
@@ -79,6 +83,8 @@ struct pkern_nsdev {
  * @scrub_err: why the last scrub callback failed (e.g. -EINTR)
  * @nr_writes: media writes so far (fault injection counts them)
  * @fail_after: fail every media write after this many (0: never)
+ * @scrub_hold: zeroing waits before each chunk while set
+ * @scrub_waiting: zeroing is waiting at @scrub_hold
  */
 struct pkern_region {
 	struct device dev;
@@ -89,6 +95,7 @@ struct pkern_region {
 	void *label_map;
 	u64 map_len;
 	struct resource *label_res;
+	struct mutex update_lock;	/* see @update_lock above */
 	struct mutex lock;	/* see @lock above */
 	struct pkern_labels *labels;
 	u32 state;
@@ -98,6 +105,8 @@ struct pkern_region {
 	int scrub_err;
 	u64 nr_writes;
 	u64 fail_after;
+	u32 scrub_hold;
+	u32 scrub_waiting;
 };
 
 static inline struct pkern_region *to_pkern_region(struct device *dev)
@@ -127,6 +136,7 @@ int pkern_ns_add(struct pkern_region *rgn, const struct pkern_ns *ns);
 void pkern_ns_remove(struct pkern_region *rgn, u32 slot);
 int pkern_ns_busy(struct pkern_region *rgn, u32 slot);
 bool pkern_kept_dma_reaches(phys_addr_t start, u64 len);
+int pkern_ns_revoke(struct pkern_region *rgn, u32 slot);
 
 /* ctl.c */
 extern const struct file_operations pkern_ctl_fops;
@@ -144,11 +154,13 @@ void pkern_debugfs_init(void);
 void pkern_debugfs_exit(void);
 void pkern_debugfs_add(struct pkern_region *rgn);
 void pkern_debugfs_remove(struct pkern_region *rgn);
+void pkern_debugfs_scrub_gate(struct pkern_region *rgn);
 #else
 static inline void pkern_debugfs_init(void) {}
 static inline void pkern_debugfs_exit(void) {}
 static inline void pkern_debugfs_add(struct pkern_region *rgn) {}
 static inline void pkern_debugfs_remove(struct pkern_region *rgn) {}
+static inline void pkern_debugfs_scrub_gate(struct pkern_region *rgn) {}
 #endif
 
 #endif /* PKERN_INTERNAL_H */

@@ -130,11 +130,18 @@ static void pkern_e820_remove(struct platform_device *pdev)
 	}
 }
 
+/*
+ * remove() cannot fail, and it takes the pools' namespaces away while
+ * IOMMU domains may still walk their tables: no manual unbind.  Module
+ * unload, the only other way here, is refused while a pool is held
+ * (each pkern_pool_get() pins the module).
+ */
 static struct platform_driver pkern_e820_driver = {
 	.probe = pkern_e820_probe,
 	.remove_new = pkern_e820_remove,
 	.driver = {
 		.name = KBUILD_MODNAME,
+		.suppress_bind_attrs = true,
 	},
 };
 

@@ -61,33 +61,23 @@ static int pkern_media_persist(void *ctx, u64 off, u64 len)
 	return 0;
 }
 
-/*
- * Zero a data-area extent: new namespaces before their label is written,
- * destroyed ones after their label is gone.  The data area is never kept
- * mapped, so map it a chunk at a time; stop early (before the label is
- * written, on create) if the caller is being killed.
- */
-static int pkern_media_scrub(void *ctx, u64 off, u64 len)
+static int pkern_media_zero(struct pkern_region *rgn, u64 off, u64 len)
 {
-	struct pkern_region *rgn = ctx;
 	u64 chunk;
 	void *p;
 
-	rgn->scrub_err = 0;
-	if (off > rgn->size || len > rgn->size - off)
-		return -EIO;
 	while (len) {
-		if (fatal_signal_pending(current)) {
-			rgn->scrub_err = -EINTR;
+		if (fatal_signal_pending(current))
 			return -EINTR;
-		}
+		/* the region is going away: a create stops before its label */
+		if (READ_ONCE(rgn->dead))
+			return -ENXIO;
+		pkern_debugfs_scrub_gate(rgn);
 		chunk = min_t(u64, len, PKERN_SCRUB_CHUNK -
 			      ((rgn->phys + off) & (PKERN_SCRUB_CHUNK - 1)));
 		p = memremap(rgn->phys + off, chunk, MEMREMAP_WB);
-		if (!p) {
-			rgn->scrub_err = -ENOMEM;
+		if (!p)
 			return -ENOMEM;
-		}
 		memset(p, 0, chunk);
 		arch_wb_cache_pmem(p, chunk);
 		memunmap(p);
@@ -98,6 +88,38 @@ static int pkern_media_scrub(void *ctx, u64 off, u64 len)
 	/* order the write-backs before the label write that follows */
 	wmb();
 	return 0;
+}
+
+/*
+ * Zero a data-area extent: new namespaces before their label is written,
+ * destroyed ones after their label is gone.  The data area is never kept
+ * mapped, so map it a chunk at a time; stop early (before the label is
+ * written, on create) if the caller is being killed.
+ *
+ * Zeroing a large namespace takes seconds, so it runs without rgn->lock:
+ * lookups, sysfs, INFO and pkern_pool_get() (VFIO setup) go on meanwhile.
+ * The update lock keeps every other label update out, so lib's state
+ * stays as pkern_create() or pkern_destroy() left it: a create's extent
+ * is still free in it, and nothing else can take that extent, until the
+ * label commits under rgn->lock again.
+ */
+static int pkern_media_scrub(void *ctx, u64 off, u64 len)
+{
+	struct pkern_region *rgn = ctx;
+	int ret;
+
+	lockdep_assert_held(&rgn->update_lock);
+	lockdep_assert_held(&rgn->lock);
+	rgn->scrub_err = 0;
+	if (off > rgn->size || len > rgn->size - off)
+		return -EIO;
+	mutex_unlock(&rgn->lock);
+	ret = pkern_media_zero(rgn, off, len);
+	mutex_lock(&rgn->lock);
+	if (!ret && rgn->dead)
+		ret = -ENXIO;
+	rgn->scrub_err = ret;
+	return ret;
 }
 
 static const struct pkern_media_ops pkern_memremap_media_ops = {

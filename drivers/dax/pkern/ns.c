@@ -244,16 +244,67 @@ bool pkern_kept_dma_reaches(phys_addr_t start, u64 len)
 	return ret;
 }
 
+/*
+ * VFIO type1, RDMA and io_uring pin pages long-term (FOLL_PIN) and hold
+ * no reference on the pgmap, the file or the mapping: after munmap and
+ * close the pins alone keep the memory reachable by a device.  Unpinned
+ * device-dax pages sit at refcount 1 (memmap init sets every
+ * MEMORY_DEVICE_GENERIC page to 1; mapping them takes no reference), so
+ * any pin, and any other reference, shows on the folio.  One read per
+ * folio: O(namespace / align), only when a namespace is destroyed.
+ */
+static bool pkern_dax_pages_pinned(struct pkern_nsdev *nd)
+{
+	unsigned long pfn = PHYS_PFN(nd->rgn->phys + nd->ns.offset);
+	unsigned long end = pfn + (nd->ns.size >> PAGE_SHIFT);
+	struct folio *folio;
+
+	while (pfn < end) {
+		folio = page_folio(pfn_to_page(pfn));
+		if (folio_maybe_dma_pinned(folio) || folio_ref_count(folio) > 1)
+			return true;
+		pfn = folio_pfn(folio) + folio_nr_pages(folio);
+		cond_resched();
+	}
+	return false;
+}
+
+/*
+ * The pages have a memmap only while device_dax is bound to the dax
+ * device (its probe creates the pgmap); bound elsewhere or unbound, the
+ * other checks decide.
+ */
+static bool pkern_ns_pinned(struct pkern_nsdev *nd, const char **why)
+{
+	struct device *ddev;
+	bool pinned = false;
+
+	if (!nd->dev_dax)
+		return false;
+	ddev = &nd->dev_dax->dev;
+	device_lock(ddev);
+	if (ddev->driver && !strcmp(ddev->driver->name, "device_dax"))
+		pinned = pkern_dax_pages_pinned(nd);
+	device_unlock(ddev);
+	if (pinned) {
+		*why = "pinned for DMA";
+		/* put_pfn() skips PageReserved pages, as ZONE_DEVICE pages are */
+		pr_info_once("VFIO type1 does not unpin device-dax pages when its container closes; once no VMM uses any pkern namespace, a kexec or reloading dax_pkern clears such pins\n");
+	}
+	return pinned;
+}
+
 /**
  * pkern_ns_busy() - may the namespace in @slot be destroyed now?
  * @rgn: region, lock held
  * @slot: label slot
  *
- * A guest namespace is busy while its dax device is open, mapped, or
- * bound to a driver other than device_dax (e.g. kmem has onlined it).
- * An iommu pool is busy while a kernel user holds it.  Either is busy
- * while DMA translation kept across kexec reaches it.  A racing open
- * after this check is harmless: removal unmaps everything first.
+ * A guest namespace is busy while its dax device is open, mapped, bound
+ * to a driver other than device_dax (e.g. kmem has onlined it), or any
+ * of its pages is pinned (e.g. mapped for DMA by VFIO).  An iommu pool
+ * is busy while a kernel user holds it.  Either is busy while DMA
+ * translation kept across kexec reaches it.  An open, mmap or pin racing
+ * with destroy after this check is caught by pkern_ns_revoke().
  *
  * Return: 0 or -EBUSY (logged with the reason).
  */
@@ -277,9 +328,44 @@ int pkern_ns_busy(struct pkern_region *rgn, u32 slot)
 		why = "reached by DMA translation kept across kexec";
 		busy = true;
 	}
+	if (!busy)
+		busy = pkern_ns_pinned(nd, &why);
 	device_unlock(&nd->pdev->dev);
 	if (busy)
 		pr_info("%s: namespace %s (slot %u) is busy (%s)\n",
 			dev_name(&rgn->dev), nd->ns.name, slot, why);
 	return busy ? -EBUSY : 0;
+}
+
+/**
+ * pkern_ns_revoke() - stop new users of a namespace about to go away
+ * @rgn: region, lock held
+ * @slot: label slot, pkern_ns_busy() said 0
+ *
+ * Kills the dax device: later faults and mmaps fail, every user mapping
+ * is zapped, so nothing can pin its pages from here on (GUP needs a
+ * page table entry, and takes its pin before the zap or not at all).
+ * A pin taken between pkern_ns_busy() and this shows now, while the
+ * memmap still exists; the namespace is then kept, label and memory
+ * untouched, with its device revoked, until the pin goes.
+ *
+ * Return: 0 (pkern_ns_remove() may follow) or -EBUSY (logged).
+ */
+int pkern_ns_revoke(struct pkern_region *rgn, u32 slot)
+{
+	struct pkern_nsdev *nd = rgn->nsdev[slot];
+	const char *why = NULL;
+	bool pinned;
+
+	if (!nd || !nd->dev_dax)
+		return 0;
+	device_lock(&nd->pdev->dev);
+	if (nd->dev_dax)
+		kill_dev_dax(nd->dev_dax);
+	pinned = pkern_ns_pinned(nd, &why);
+	device_unlock(&nd->pdev->dev);
+	if (pinned)
+		pr_warn("%s: namespace %s (slot %u) was %s while being destroyed; kept, its device revoked\n",
+			dev_name(&rgn->dev), nd->ns.name, slot, why);
+	return pinned ? -EBUSY : 0;
 }

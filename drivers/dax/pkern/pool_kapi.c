@@ -76,8 +76,9 @@ static int pkern_pool_open_ns(struct pkern_nsdev *nd)
  * pkern_pool_detach() - the namespace of a pool goes away
  * @nd: namespace, region lock held
  *
- * Later allocations fail; the mapping stays until the last holder puts
- * the pool.
+ * Later allocations fail.  The mapping stays until the last holder puts
+ * the pool, and so do lookups and frees: a holder's tables stay
+ * walkable and can still be given back.
  */
 void pkern_pool_detach(struct pkern_nsdev *nd)
 {
@@ -202,8 +203,7 @@ static bool pkern_pool_off(struct pkern_pool *pool, phys_addr_t phys,
  * @phys: physical address from pkern_pool_alloc_page()
  *
  * Context: any; does not sleep.
- * Return: 0, -EINVAL if @phys is not an allocated page of @pool, -ENXIO
- * if the namespace is gone.
+ * Return: 0, or -EINVAL if @phys is not an allocated page of @pool.
  */
 int pkern_pool_free_page(struct pkern_pool *pool, phys_addr_t phys)
 {
@@ -212,9 +212,7 @@ int pkern_pool_free_page(struct pkern_pool *pool, phys_addr_t phys)
 	u64 off;
 
 	spin_lock_irqsave(&pool->lock, flags);
-	if (pool->dead)
-		ret = -ENXIO;
-	else if (pkern_pool_off(pool, phys, &off))
+	if (pkern_pool_off(pool, phys, &off))
 		ret = pkern_errno(pkern_pool_free(&pool->st, off));
 	spin_unlock_irqrestore(&pool->lock, flags);
 	return ret;
@@ -238,7 +236,7 @@ bool pkern_pool_page_allocated(struct pkern_pool *pool, phys_addr_t phys)
 	u64 off;
 
 	spin_lock_irqsave(&pool->lock, flags);
-	if (!pool->dead && pkern_pool_off(pool, phys, &off))
+	if (pkern_pool_off(pool, phys, &off))
 		ret = pkern_pool_page_in_use(&pool->st, off);
 	spin_unlock_irqrestore(&pool->lock, flags);
 	return ret;

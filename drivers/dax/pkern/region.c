@@ -243,6 +243,7 @@ int pkern_region_add(struct device *parent, int id, phys_addr_t phys,
 	rgn->id = id;
 	rgn->phys = phys;
 	rgn->size = size;
+	mutex_init(&rgn->update_lock);
 	mutex_init(&rgn->lock);
 	INIT_LIST_HEAD(&rgn->node);
 
@@ -315,8 +316,13 @@ void pkern_region_remove(struct pkern_region *rgn)
 	mutex_unlock(&pkern_regions_lock);
 	pkern_debugfs_remove(rgn);
 
+	/* stops a running scrub at its next chunk, then waits for it */
 	mutex_lock(&rgn->lock);
-	rgn->dead = true;
+	WRITE_ONCE(rgn->dead, true);
+	mutex_unlock(&rgn->lock);
+	mutex_lock(&rgn->update_lock);
+
+	mutex_lock(&rgn->lock);
 	pkern_region_sync_children(rgn);
 	mutex_unlock(&rgn->lock);
 
@@ -330,5 +336,6 @@ void pkern_region_remove(struct pkern_region *rgn)
 	memunmap(rgn->label_map);
 	rgn->label_map = NULL;
 	mutex_unlock(&rgn->lock);
+	mutex_unlock(&rgn->update_lock);
 	put_device(&rgn->dev);
 }

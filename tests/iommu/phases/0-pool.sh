@@ -5,10 +5,11 @@
 # domain (checked against the debugfs dump and the pool count), edu DMA
 # through a guest namespace is byte-exact, teardown gives every page
 # back; edu #2's domain uses ordinary pages; binding is refused while
-# VFIO owns the group.  The normal build of pkern_iommu has none of the
-# test-only debugfs files (the suite runs the test build).  Then edu
-# #1's domain maps guest memory at X and Z and stays assigned across
-# kexec.
+# VFIO owns the group; pages pinned for DMA cannot be destroyed, nor the
+# pool's region unbound (0-pinned.sh).  The normal build of pkern_iommu
+# has none of the test-only debugfs files (the suite runs the test
+# build).  Then edu #1's domain maps guest memory at X and Z and stays
+# assigned across kexec.
 # shellcheck shell=bash
 # e1 e2 g1 g2 come from find_edus (tests/iommu/lib.sh)
 # shellcheck disable=SC2154
@@ -39,6 +40,8 @@ must "edu DMA with ordinary page tables" \
 	"$EDU" --group "$g2" --device "$e2" --ordinary \
 	--iova "$X" --size "$MAP_SIZE" "${POOL_ARGS[@]}"
 [ "$(pool_in_use)" = 0 ] || fail "after teardown $(pool_in_use) pool pages in use"
+# shellcheck source=tests/iommu/phases/0-pinned.sh
+. "$IOMMU_DIR/phases/0-pinned.sh"
 
 # a persistent domain maps vm1 at X and Z and stays assigned across kexec
 hold_domain "$OUT/hold.log" --group "$g1" --device "$e1" --dax "$dax" \
