@@ -27,14 +27,14 @@ static const struct pkd_opt opts[] = {
 const struct pkd_cmdline destroy_cmdline = {
 	.operands = "NAME|UUID",
 	.opts = opts,
-	.notes = "The namespace's memory is zeroed; a busy device (open or mapped) is refused.\n",
+	.notes = "The namespace's memory is zeroed; a busy device (open, mapped or pinned for DMA) is refused.\n",
 };
 
 static void report_failure(const struct pkd_region *r,
 			   const struct pkern_ns *ns, int rc)
 {
 	if (rc == -PKD_E_BUSY && ns->kind == PKERN_KIND_GUEST)
-		pkd_err("/dev/dax%d.%u (namespace '%s') is busy: it is open or mapped, e.g. by a VMM, or DMA kept across kexec still reaches it (the kernel log says which); stop its users and retry",
+		pkd_err("/dev/dax%d.%u (namespace '%s') is busy: it is open, mapped or pinned for DMA, e.g. by a VMM, or DMA kept across kexec still reaches it (the kernel log says which); stop its users and retry",
 		       r->id, ns->slot, ns->name);
 	else if (rc == -PKD_E_BUSY)
 		pkd_err("namespace '%s' in %s is busy: its pages are in use (%s pool), or DMA kept across kexec still reaches it (the kernel log says which); release them first",
