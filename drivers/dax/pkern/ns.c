@@ -288,8 +288,8 @@ static bool pkern_ns_pinned(struct pkern_nsdev *nd, const char **why)
 	device_unlock(ddev);
 	if (pinned) {
 		*why = "pinned for DMA";
-		/* put_pfn() skips PageReserved pages, as ZONE_DEVICE pages are */
-		pr_info_once("VFIO type1 does not unpin device-dax pages when its container closes; once no VMM uses any pkern namespace, a kexec or reloading dax_pkern clears such pins\n");
+		/* stock put_pfn() skips PageReserved pages, as ZONE_DEVICE pages are */
+		pr_info_once("pages stay pinned while a VFIO container maps them; VFIO type1 of a kernel without pkern's IOMMU series never unpins device-dax pages: there a kexec, or reloading dax_pkern once no VMM uses any pkern namespace, clears such pins\n");
 	}
 	return pinned;
 }
