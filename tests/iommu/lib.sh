@@ -195,6 +195,33 @@ old_kernel_said() {
 		grep -q "$1"
 }
 
+# old_kernel_kept_nothing WHY WHAT: the previous kernel logged WHY (a
+# grep pattern) for keeping nothing and stopped the pool device's DMA;
+# WHAT says what it refused, for the failure message
+old_kernel_kept_nothing() {
+	old_kernel_said "$1" ||
+		fail "the previous kernel did not refuse $2: $(tac "$OUT/serial.log" |
+			sed -n "/pkern.phase=$PH /,/Starting new kernel/p" | grep -E 'keep|kept|stopping its DMA' | tr '\n' ' ')"
+	old_kernel_said "translation not kept across kexec; stopping its DMA" ||
+		fail "the previous kernel did not stop the pool device's DMA"
+}
+
+# found_nothing_kept: this (patched) kernel found no kept translation
+found_nothing_kept() {
+	if dmesg | grep -qE "adopted the translation|translation kept by the previous kernel"; then
+		fail "this kernel found kept translation: $(dmesg | grep -E 'DMAR: .*kept' | tail -n 1)"
+	fi
+}
+
+# dma_stopped BDF: edu BDF kept no bus mastering across the kexec
+dma_stopped() {
+	local dax
+	dax=$(ns_dev vm1) || exit 1
+	must_fail "edu DMA with bus mastering off" \
+		"$EDU_DMA" --device "$1" --iova "$X" --dax "$dax" --from 0x4000 --to 0x6000
+	case $MUST_OUT in *"bus mastering off"*) ;; *) fail "edu after a kexec that kept nothing: '$MUST_OUT', expected bus mastering off" ;; esac
+}
+
 # refused_while_kept: nothing in this kernel holds the pool or vm1, but a
 # kept translation reaches both: destroying either, or formatting the
 # region, must fail with EBUSY for that reason
