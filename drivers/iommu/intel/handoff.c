@@ -67,6 +67,7 @@ struct vtd_keep {
 	size_t rec_len;
 	struct root_entry *root;
 	struct range pool_range;
+	struct vtd_walk walk;
 	struct range *guest;
 	int nr_guest;
 	int nr_buses;
@@ -100,61 +101,90 @@ static const char *vtd_keep_guest(struct vtd_keep *k, u64 addr, u64 size)
 	return NULL;
 }
 
+/**
+ * vtd_walk_tables() - visit every table and mapping below a table
+ * @w: the walk
+ * @phys: physical address of the table
+ * @level: its level (agaw_to_level() of the top one)
+ * @iova_pfn: first IOVA page it translates
+ *
+ * Context: any; recursion is bounded by @level, the work by @w->budget.
+ * Return: NULL, or why the walk stopped (and @w->where).
+ */
+const char *vtd_walk_tables(struct vtd_walk *w, u64 phys, int level,
+			    u64 iova_pfn)
+{
+	u64 *pte = w->table(w, phys);
+	const char *why = NULL;
+	int i;
+
+	w->where = phys;
+	if (!pte)
+		return "page table outside the pool";
+	if (!w->budget)
+		return "more page tables than the pool holds";
+	w->budget--;
+	for (i = 0; !why && i < VTD_PAGE_SIZE / sizeof(*pte); i++) {
+		u64 v = READ_ONCE(pte[i]), addr = v & VTD_SL_ADDR_MASK;
+		u64 pfn = iova_pfn + ((u64)i << (9 * (level - 1)));
+
+		if (!(v & (DMA_PTE_READ | DMA_PTE_WRITE)))
+			continue;
+		if (level > 1 && !(v & DMA_PTE_LARGE_PAGE)) {
+			why = vtd_walk_tables(w, addr, level - 1, pfn);
+			continue;
+		}
+		w->where = v;
+		if (level > 3)
+			why = "superpage above 1 GiB";
+		else if (!IS_ALIGNED(addr, BIT_ULL(VTD_PAGE_SHIFT + 9 * (level - 1))))
+			why = "misaligned superpage";
+		else if (w->leaf)
+			why = w->leaf(w, pfn, v, level);
+	}
+	return why;
+}
+
+static u64 *vtd_keep_table(struct vtd_walk *w, u64 phys)
+{
+	struct vtd_keep *k = container_of(w, struct vtd_keep, walk);
+
+	return iommu_pgtable_pool_page(k->pool, phys);
+}
+
 /*
  * Every table of a kept domain is a page of the pool, every mapping in
  * guest memory: the next kernel must not find a device that can reach
  * anything else (RAM it will own, the labels, the pool itself).
  */
-static const char *vtd_keep_walk(struct vtd_keep *k, u64 phys, int level,
-				 unsigned long *budget, u64 *where)
+static const char *vtd_keep_leaf(struct vtd_walk *w, u64 iova_pfn, u64 pte,
+				 int level)
 {
-	u64 *pte = iommu_pgtable_pool_page(k->pool, phys);
-	const char *why;
-	int i;
+	struct vtd_keep *k = container_of(w, struct vtd_keep, walk);
+	u64 addr = pte & VTD_SL_ADDR_MASK;
 
-	*where = phys;
-	if (!pte)
-		return "page table outside the pool";
-	if (!(*budget)--)
-		return "more page tables than the pool holds";
-	for (i = 0; i < VTD_PAGE_SIZE / sizeof(*pte); i++) {
-		u64 v = READ_ONCE(pte[i]), addr = v & VTD_SL_ADDR_MASK;
-		u64 size;
-
-		if (!(v & (DMA_PTE_READ | DMA_PTE_WRITE)))
-			continue;
-		if (level > 1 && !(v & DMA_PTE_LARGE_PAGE)) {
-			why = vtd_keep_walk(k, addr, level - 1, budget, where);
-			if (why)
-				return why;
-			continue;
-		}
-		*where = addr;
-		if (level > 3)
-			return "superpage above 1 GiB";
-		size = 1ULL << (VTD_PAGE_SHIFT + 9 * (level - 1));
-		if (!IS_ALIGNED(addr, size))
-			return "misaligned superpage";
-		why = vtd_keep_guest(k, addr, size);
-		if (why)
-			return why;
-	}
-	return NULL;
+	w->where = addr;
+	return vtd_keep_guest(k, addr, BIT_ULL(VTD_PAGE_SHIFT + 9 * (level - 1)));
 }
 
 /* Walk @live's tables; on failure the record names no new guest range */
 static const char *vtd_keep_check(struct vtd_keep *k,
 				  const struct context_entry *live, u64 *where)
 {
-	unsigned long budget = range_len(&k->pool_range) / VTD_PAGE_SIZE;
 	u32 nr_guest = k->rec->nr_guest;
 	const char *why;
 
 	*where = live->lo;
 	if (((live->lo >> 2) & 3) != CONTEXT_TT_MULTI_LEVEL)
 		return "context entry is not multi-level translation";
-	why = vtd_keep_walk(k, live->lo & VTD_SL_ADDR_MASK,
-			    agaw_to_level(live->hi & 7), &budget, where);
+	k->walk = (struct vtd_walk){
+		.table = vtd_keep_table,
+		.leaf = vtd_keep_leaf,
+		.budget = range_len(&k->pool_range) / VTD_PAGE_SIZE,
+	};
+	why = vtd_walk_tables(&k->walk, live->lo & VTD_SL_ADDR_MASK,
+			      agaw_to_level(live->hi & 7), 0);
+	*where = k->walk.where;
 	if (why)
 		k->rec->nr_guest = nr_guest;
 	return why;

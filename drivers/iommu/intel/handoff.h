@@ -91,6 +91,30 @@ struct vtd_handoff_rec {
 	struct vtd_handoff_dev dev[];
 };
 
+/**
+ * struct vtd_walk - one walk over the second-level page tables of a handoff
+ * @table: the table at @phys as the walk may read it, or NULL if @phys
+ *         is not a page the tables may live in
+ * @leaf: called for each mapping (@pte at @level maps IOVA page @iova_pfn,
+ *        already checked to be a superpage of at most 1 GiB, aligned);
+ *        a reason stops the walk; may be NULL
+ * @budget: how many tables the walk may still visit
+ * @where: the address the walk stopped at
+ *
+ * The old kernel checks the tables it keeps, the next one checks, records
+ * and adopts them: all with vtd_walk_tables().
+ */
+struct vtd_walk {
+	u64 *(*table)(struct vtd_walk *w, u64 phys);
+	const char *(*leaf)(struct vtd_walk *w, u64 iova_pfn, u64 pte,
+			    int level);
+	unsigned long budget;
+	u64 where;
+};
+
+const char *vtd_walk_tables(struct vtd_walk *w, u64 phys, int level,
+			    u64 iova_pfn);
+
 static inline size_t vtd_handoff_rec_size(u32 nr_devs)
 {
 	return struct_size_t(struct vtd_handoff_rec, dev, nr_devs);

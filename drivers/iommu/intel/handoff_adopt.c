@@ -110,25 +110,29 @@ static void vtd_handoff_release(struct vtd_handoff *h,
 	iommu_pgtable_free_page(pool, root);
 }
 
+struct vtd_pool_walk {
+	struct vtd_walk walk;
+	struct iommu_pgtable_pool *pool;
+};
+
 /* Every table is an allocated page of @pool (the pool may be new) */
+static u64 *vtd_pool_walk_table(struct vtd_walk *walk, u64 phys)
+{
+	struct vtd_pool_walk *w = container_of(walk, struct vtd_pool_walk, walk);
+
+	return iommu_pgtable_pool_page(w->pool, phys);
+}
+
 static bool vtd_handoff_in_pool(struct iommu_pgtable_pool *pool, u64 phys,
 				int level)
 {
-	u64 *pte = iommu_pgtable_pool_page(pool, phys);
-	int i;
+	struct vtd_pool_walk w = {
+		.walk.table = vtd_pool_walk_table,
+		.walk.budget = ULONG_MAX,
+		.pool = pool,
+	};
 
-	if (!pte)
-		return false;
-	for (i = 0; level > 1 && i < VTD_PAGE_SIZE / sizeof(*pte); i++) {
-		u64 v = READ_ONCE(pte[i]);
-
-		if (!(v & (DMA_PTE_READ | DMA_PTE_WRITE)) ||
-		    (v & DMA_PTE_LARGE_PAGE))
-			continue;
-		if (!vtd_handoff_in_pool(pool, v & VTD_SL_ADDR_MASK, level - 1))
-			return false;
-	}
-	return true;
+	return !vtd_walk_tables(&w.walk, phys, level, 0);
 }
 
 /**

@@ -56,7 +56,7 @@ struct vtd_check {
 	void *pool;
 	struct range pmem[VTD_HANDOFF_MAX_PMEM];
 	int nr_pmem;
-	unsigned long budget;
+	struct vtd_walk walk;
 	const char *why;
 	u64 where;
 };
@@ -151,38 +151,22 @@ static void *vtd_check_table(struct vtd_check *c, u64 phys)
 	return c->pool + off;
 }
 
-/* Every table in the pool, every mapping in the recorded guest memory */
-static bool vtd_check_walk(struct vtd_check *c, u64 phys, int level)
+static u64 *vtd_check_walk_table(struct vtd_walk *w, u64 phys)
 {
-	u64 *pte = vtd_check_table(c, phys);
-	int i;
+	return vtd_check_table(container_of(w, struct vtd_check, walk), phys);
+}
 
-	if (!pte)
-		return vtd_check_fail(c, "page table outside the pool", phys);
-	if (!c->budget--)
-		return vtd_check_fail(c, "more page tables than the pool holds",
-				      phys);
-	for (i = 0; i < VTD_PAGE_SIZE / sizeof(*pte); i++) {
-		u64 v = READ_ONCE(pte[i]), addr = v & VTD_SL_ADDR_MASK;
-		u64 size;
+/* Every table in the pool, every mapping in the recorded guest memory */
+static const char *vtd_check_leaf(struct vtd_walk *w, u64 iova_pfn, u64 pte,
+				  int level)
+{
+	struct vtd_check *c = container_of(w, struct vtd_check, walk);
+	u64 addr = pte & VTD_SL_ADDR_MASK;
 
-		if (!(v & (DMA_PTE_READ | DMA_PTE_WRITE)))
-			continue;
-		if (level > 1 && !(v & DMA_PTE_LARGE_PAGE)) {
-			if (!vtd_check_walk(c, addr, level - 1))
-				return false;
-			continue;
-		}
-		if (level > 3)
-			return vtd_check_fail(c, "superpage above 1 GiB", v);
-		size = 1ULL << (VTD_PAGE_SHIFT + 9 * (level - 1));
-		if (!IS_ALIGNED(addr, size))
-			return vtd_check_fail(c, "misaligned superpage", v);
-		if (!vtd_check_in_guest(c, addr, size))
-			return vtd_check_fail(c, "mapping outside the recorded guest memory",
-					      addr);
-	}
-	return true;
+	w->where = addr;
+	if (!vtd_check_in_guest(c, addr, BIT_ULL(VTD_PAGE_SHIFT + 9 * (level - 1))))
+		return "mapping outside the recorded guest memory";
+	return NULL;
 }
 
 static const struct vtd_handoff_dev *
@@ -200,6 +184,7 @@ static bool vtd_check_dev(struct vtd_check *c, const struct vtd_handoff_dev *d)
 {
 	struct context_entry ce = { .lo = d->lo, .hi = d->hi };
 	int did = context_domain_id(&ce);
+	const char *why;
 
 	if (d->segment != c->iommu->segment || d->reserved)
 		return vtd_check_fail(c, "device on another segment", d->segment);
@@ -211,8 +196,9 @@ static bool vtd_check_dev(struct vtd_check *c, const struct vtd_handoff_dev *d)
 				      d->hi);
 	if (!did || did >= cap_ndoms(c->iommu->cap))
 		return vtd_check_fail(c, "domain id out of range", did);
-	return vtd_check_walk(c, d->lo & VTD_SL_ADDR_MASK,
-			      agaw_to_level(c->iommu->agaw));
+	why = vtd_walk_tables(&c->walk, d->lo & VTD_SL_ADDR_MASK,
+			      agaw_to_level(c->iommu->agaw), 0);
+	return why ? vtd_check_fail(c, why, c->walk.where) : true;
 }
 
 /* The old tables hold exactly the record's devices */
@@ -280,7 +266,12 @@ static bool __init vtd_check_rec(struct vtd_check *c)
 	c->pool = memremap(rec->pool_start, rec->pool_size, MEMREMAP_WB);
 	if (!c->pool)
 		return vtd_check_fail(c, "cannot map the pool", rec->pool_start);
-	c->budget = rec->pool_size / VTD_PAGE_SIZE;
+	/* one budget for all devices: together they cannot need more */
+	c->walk = (struct vtd_walk){
+		.table = vtd_check_walk_table,
+		.leaf = vtd_check_leaf,
+		.budget = rec->pool_size / VTD_PAGE_SIZE,
+	};
 	return vtd_check_tables(c);
 }
 

@@ -57,12 +57,12 @@ struct vtd_kept {
 	bool done;
 };
 
-/* Walk of kept tables that vtd_check_walk() approved, recording them */
+/* Walk of kept tables that handoff_check.c approved, recording them */
 struct vtd_kept_walk {
+	struct vtd_walk walk;
 	void *pool;
 	u64 pool_start;
 	u64 pool_size;
-	unsigned long budget;
 	struct vtd_kept *k;
 	bool fill;
 	struct range table;
@@ -118,31 +118,24 @@ static void __init vtd_kept_add_leaf(struct vtd_kept_walk *w, u64 iova_pfn,
 	w->nr_leaves++;
 }
 
-static bool __init vtd_kept_walk(struct vtd_kept_walk *w, u64 phys, int level,
-				 u64 iova_pfn)
+static u64 * __init vtd_kept_table(struct vtd_walk *walk, u64 phys)
 {
-	u64 off = phys - w->pool_start, *pte;
-	int i;
+	struct vtd_kept_walk *w = container_of(walk, struct vtd_kept_walk, walk);
+	u64 off = phys - w->pool_start;
 
 	if (phys < w->pool_start || off >= w->pool_size ||
-	    !IS_ALIGNED(phys, VTD_PAGE_SIZE) || !w->budget--)
-		return false;
-	pte = w->pool + off;
+	    !IS_ALIGNED(phys, VTD_PAGE_SIZE))
+		return NULL;
 	vtd_kept_add_table(w, phys);
-	for (i = 0; i < VTD_PAGE_SIZE / sizeof(*pte); i++) {
-		u64 v = READ_ONCE(pte[i]);
-		u64 pfn = iova_pfn + ((u64)i << (9 * (level - 1)));
+	return w->pool + off;
+}
 
-		if (!(v & (DMA_PTE_READ | DMA_PTE_WRITE)))
-			continue;
-		if (level > 1 && !(v & DMA_PTE_LARGE_PAGE)) {
-			if (!vtd_kept_walk(w, v & VTD_SL_ADDR_MASK, level - 1, pfn))
-				return false;
-			continue;
-		}
-		vtd_kept_add_leaf(w, pfn, v, level);
-	}
-	return true;
+static const char * __init vtd_kept_leaf(struct vtd_walk *walk, u64 iova_pfn,
+					 u64 pte, int level)
+{
+	vtd_kept_add_leaf(container_of(walk, struct vtd_kept_walk, walk),
+			  iova_pfn, pte, level);
+	return NULL;
 }
 
 static int vtd_kept_cmp(const void *a, const void *b)
@@ -168,7 +161,9 @@ static void vtd_kept_free(struct vtd_kept *k)
 static struct vtd_kept * __init vtd_kept_build(const struct vtd_handoff_rec *rec,
 					       void *pool, u64 pgd, int level)
 {
-	struct vtd_kept_walk w = { .pool = pool, .pool_start = rec->pool_start,
+	struct vtd_kept_walk w = { .walk.table = vtd_kept_table,
+				   .walk.leaf = vtd_kept_leaf, .pool = pool,
+				   .pool_start = rec->pool_start,
 				   .pool_size = rec->pool_size };
 	struct vtd_kept *k = kzalloc(sizeof(*k), GFP_KERNEL);
 	u32 i, n;
@@ -177,13 +172,13 @@ static struct vtd_kept * __init vtd_kept_build(const struct vtd_handoff_rec *rec
 		return NULL;
 	w.k = k;
 	for (;;) {
-		w.budget = rec->pool_size / VTD_PAGE_SIZE;
+		w.walk.budget = rec->pool_size / VTD_PAGE_SIZE;
 		w.nr_tables = 0;
 		w.nr_runs = 0;
 		w.nr_leaves = 0;
 		w.table = (struct range){ };
 		w.run = (struct vtd_kept_run){ };
-		if (!vtd_kept_walk(&w, pgd, level, 0))
+		if (vtd_walk_tables(&w.walk, pgd, level, 0))
 			goto fail;
 		vtd_kept_end_table(&w);
 		if (w.run.nr)
