@@ -206,6 +206,17 @@ old_kernel_kept_nothing() {
 		fail "the previous kernel did not stop the pool device's DMA"
 }
 
+# new_kernel_rejected WHY WHAT: this kernel refused the kept translation
+# for WHY and adopted nothing; WHAT names it for the failure messages
+new_kernel_rejected() {
+	dmesg | grep -q "translation kept by the previous kernel rejected: $1" ||
+		fail "$2 not refused for '$1': $(dmesg | grep -E 'DMAR: .*(kept|adopted|Translation)' | tail -n 2)"
+	if dmesg | grep -q "adopted the translation"; then
+		fail "$2 was adopted"
+	fi
+	log "VT-d: $(dmesg | grep -o 'translation kept by the previous kernel rejected: [^;]*')"
+}
+
 # found_nothing_kept: this (patched) kernel found no kept translation
 found_nothing_kept() {
 	if dmesg | grep -qE "adopted the translation|translation kept by the previous kernel"; then

@@ -17,12 +17,7 @@ case $PH in
 2) why="guest memory outside persistent memory" next=table-ram ;;
 4) why="guest memory overlaps the pool" next=leaf-label ;;
 esac
-dmesg | grep -q "translation kept by the previous kernel rejected: $why" ||
-	fail "corrupt kept translation not refused for '$why': $(dmesg | grep -E 'DMAR: .*(kept|adopted|Translation)' | tail -n 2)"
-if dmesg | grep -q "adopted the translation"; then
-	fail "corrupt kept translation was adopted"
-fi
-log "VT-d: $(dmesg | grep -o 'translation kept by the previous kernel rejected: [^;]*')"
+new_kernel_rejected "$why" "corrupt kept translation"
 load_iommu_stack
 dax=$(ns_dev vm1) || exit 1
 must "edu DMA through the refused translation lands nowhere" \
