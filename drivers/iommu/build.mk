@@ -48,6 +48,6 @@ check-series: kernel-source
 		echo "checkpatch $${p##*/}"; \
 		perl $(KSRC)/scripts/checkpatch.pl --no-tree --strict --quiet \
 			--ignore FILE_PATH_CHANGES - <$$p; done
-	perl $(KSRC)/scripts/kernel-doc -none -Wall -Werror $(KERNEL_SERIES_FILES)
+	perl $(KSRC)/scripts/kernel-doc -none -Wall -Werror $(filter %.c %.h,$(KERNEL_SERIES_FILES))
 
 CHECK += check-series

@@ -15,14 +15,17 @@
  * happens if the next kernel was loaded by kexec_file_load(), told where
  * the record is (intel_iommu_handoff=) and not told to leave VT-d off,
  * and only for devices whose every mapping lies in guest memory that
- * survives with the pool (the provider's guest ranges); otherwise the
- * devices' DMA is stopped, as without this file.
+ * survives with the pool (the provider's guest ranges), or in memory that
+ * does not survive kexec at all, whose mappings are dropped; otherwise
+ * the devices' DMA is stopped, as without this file.
  *
  * Only legacy (non-scalable) mode, one pool and one IOMMU per handoff.
  */
 #define pr_fmt(fmt)	"DMAR: " fmt
 
+#include <linux/ioport.h>
 #include <linux/kexec.h>
+#include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/pci.h>
 #include <linux/range.h>
@@ -68,6 +71,7 @@ struct vtd_keep {
 	struct root_entry *root;
 	struct range pool_range;
 	struct vtd_walk walk;
+	unsigned long dropped;
 	struct range *guest;
 	int nr_guest;
 	int nr_buses;
@@ -135,6 +139,7 @@ const char *vtd_walk_tables(struct vtd_walk *w, u64 phys, int level,
 			continue;
 		}
 		w->where = v;
+		w->slot = &pte[i];
 		if (level > 3)
 			why = "superpage above 1 GiB";
 		else if (!IS_ALIGNED(addr, BIT_ULL(VTD_PAGE_SHIFT + 9 * (level - 1))))
@@ -156,15 +161,35 @@ static u64 *vtd_keep_table(struct vtd_walk *w, u64 phys)
  * Every table of a kept domain is a page of the pool, every mapping in
  * guest memory: the next kernel must not find a device that can reach
  * anything else (RAM it will own, the labels, the pool itself).
+ *
+ * A VM's domain also maps memory that does not survive kexec at all: a
+ * VMM's ROMs and firmware in RAM, other devices' BARs.  After kexec the
+ * same addresses belong to the next kernel, so those mappings are
+ * dropped from the live tables here (the caller's root switch flushes
+ * the IOTLB); the VMM maps such memory again after the update.  Nothing
+ * of this kernel runs DMA through them any more: the VM is paused for
+ * good.  Mappings into persistent memory outside the guest namespaces
+ * are never legitimate and still refuse the device.
  */
 static const char *vtd_keep_leaf(struct vtd_walk *w, u64 iova_pfn, u64 pte,
 				 int level)
 {
 	struct vtd_keep *k = container_of(w, struct vtd_keep, walk);
 	u64 addr = pte & VTD_SL_ADDR_MASK;
+	u64 size = BIT_ULL(VTD_PAGE_SHIFT + 9 * (level - 1));
+	const char *why;
 
 	w->where = addr;
-	return vtd_keep_guest(k, addr, BIT_ULL(VTD_PAGE_SHIFT + 9 * (level - 1)));
+	why = vtd_keep_guest(k, addr, size);
+	if (why && region_intersects(addr, size, IORESOURCE_MEM,
+				     IORES_DESC_PERSISTENT_MEMORY_LEGACY) ==
+		   REGION_DISJOINT) {
+		WRITE_ONCE(*w->slot, 0);
+		__iommu_flush_cache(k->iommu, w->slot, sizeof(*w->slot));
+		k->dropped++;
+		return NULL;
+	}
+	return why;
 }
 
 /* Walk @live's tables; on failure the record names no new guest range */
@@ -232,7 +257,11 @@ static const char *vtd_keep_dev(struct vtd_keep *k,
 	if (!live || !context_present(live) ||
 	    context_copied(k->iommu, info->bus, info->devfn))
 		return "no live context entry";
+	k->dropped = 0;
 	why = vtd_keep_check(k, live, where);
+	if (k->dropped)
+		dev_info(info->dev, "dropped %lu mapping(s) of memory that does not survive kexec (RAM, MMIO) from its kept translation\n",
+			 k->dropped);
 	if (why)
 		return why;
 	table = vtd_keep_ctx(k, info->bus);

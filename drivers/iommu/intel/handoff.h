@@ -100,6 +100,7 @@ struct vtd_handoff_rec {
  *        a reason stops the walk; may be NULL
  * @budget: how many tables the walk may still visit
  * @where: the address the walk stopped at
+ * @slot: the entry of the mapping @leaf is called for
  *
  * The old kernel checks the tables it keeps, the next one checks, records
  * and adopts them: all with vtd_walk_tables().
@@ -110,6 +111,7 @@ struct vtd_walk {
 			    int level);
 	unsigned long budget;
 	u64 where;
+	u64 *slot;
 };
 
 const char *vtd_walk_tables(struct vtd_walk *w, u64 phys, int level,

@@ -457,3 +457,29 @@ void intel_iommu_complete_adoption(struct device *dev)
 out:
 	mutex_unlock(&vtd_handoff_lock);
 }
+
+/**
+ * intel_iommu_dma_kept() - iommu_ops.dma_kept for VT-d
+ * @dev: device
+ *
+ * Return: true if @dev runs on its copied context entry, or is attached
+ * to the domain that adopted its kept tables.
+ */
+bool intel_iommu_dma_kept(struct device *dev)
+{
+	struct device_domain_info *info = dev_iommu_priv_get(dev);
+	struct vtd_handoff *h = info ? info->iommu->handoff : NULL;
+	bool ret = false;
+	u32 i;
+
+	if (!h)
+		return false;
+	spin_lock(&vtd_kept_lock);
+	for (i = 0; i < h->rec.nr_devs; i++)
+		if (h->rec.dev[i].bus == info->bus &&
+		    h->rec.dev[i].devfn == info->devfn)
+			ret = test_bit(i, h->copied) ||
+			      (h->owner[i] && info->domain == h->owner[i]);
+	spin_unlock(&vtd_kept_lock);
+	return ret;
+}
