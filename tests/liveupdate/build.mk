@@ -12,6 +12,7 @@
 .PHONY: check-liveupdate-host check-liveupdate demo
 check-liveupdate-host: $(LU_BINS) $(LU_B)/san/daxstash $(LU_B)/san/hmpc
 	$(TOP)/tests/liveupdate/host-check.sh $(LU_B)
+	$(TOP)/tests/liveupdate/guest-edu-check.sh $(LU_B)
 
 check-liveupdate: vm
 	@$(RUN_SCENARIOS)
