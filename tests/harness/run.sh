@@ -153,15 +153,25 @@ pick_kernel() {
 	esac
 }
 
-# pick_devices: sets DEVS (QEMU arguments) and EXTRA (kernel command
-# line) for the header's iommu=; edu2 is VT-d without interrupt
-# remapping and two edu DMA devices
+# pick_devices: sets DEVS (QEMU arguments), EXTRA (kernel command
+# line) and CFG_TRACE (log PCI config writes) for the header's iommu=;
+# edu2 is VT-d without interrupt remapping and two edu DMA devices;
+# edu-rp one edu behind a PCIe root port, so that the bridge and bus
+# reset paths run, with every config write the guest makes logged to
+# $OUT/l0-pci-cfg.log: the scenario counts from it what cleared bus
+# mastering or reset the device, as the device itself saw it
 pick_devices() {
-	DEVS=() EXTRA=
+	DEVS=() EXTRA= CFG_TRACE=
 	case $IOMMU in
 	"") ;;
 	edu2)
 		DEVS=(-device "intel-iommu,intremap=off" -device edu -device edu)
+		EXTRA=" intel_iommu=on iommu=nopt" ;;
+	edu-rp)
+		DEVS=(-device "intel-iommu,intremap=off"
+		      -device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=1
+		      -device edu,bus=rp1)
+		CFG_TRACE=y
 		EXTRA=" intel_iommu=on iommu=nopt" ;;
 	*) result "FAIL $NAME: unknown iommu=$IOMMU in the scenario header" ;;
 	esac
@@ -197,11 +207,13 @@ stop_qemu() {
 # that printed no init marker within BOOT_TIMEOUT, or died before init
 # without a panic) and BOOTNO to the boot that died early
 boot_once() {
-	local log=$OUT/serial.log start seen_boot=0 boot_t=0 n m
+	local log=$OUT/serial.log start seen_boot=0 boot_t=0 n m trace
 	find "$OUT" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
 	: >"$log"
 	FOLLOW_POS=0
-	qemu-system-x86_64 -machine q35 "${DEVS[@]}" -accel "$ACCEL" -cpu "$CPU" \
+	trace=()
+	[ -z "$CFG_TRACE" ] || trace=(-trace pci_cfg_write -D "$OUT/l0-pci-cfg.log")
+	qemu-system-x86_64 -machine q35 "${DEVS[@]}" "${trace[@]}" -accel "$ACCEL" -cpu "$CPU" \
 		-smp "$SMP" -m "$MEM" \
 		-display none -monitor none -no-reboot -net none \
 		-serial "file:$log" \

@@ -33,6 +33,33 @@ static void usage(void)
 	exit(2);
 }
 
+/*
+ * The device may belong to a paused VM whose guest drives the same DMA
+ * engine: it may have stopped with a transfer running, or between
+ * programming the registers and starting.  Wait for the engine, use only
+ * the first half of edu's buffer (the guest keeps to the second), and put
+ * the guest's registers back.
+ */
+static void edu_borrowed_round_trip(const struct edu *e, uint8_t *buf,
+				    uint64_t iova, uint64_t from, uint64_t to)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	uint64_t src, dst, cnt;
+	int i;
+
+	for (i = 0; i < 1000 && (edu_rd(e, EDU_DMA_CMD) & EDU_CMD_START); i++)
+		nanosleep(&ts, NULL);
+	if (i == 1000)
+		die("edu's DMA engine stayed busy for 10 s");
+	src = edu_rd(e, EDU_DMA_SRC);
+	dst = edu_rd(e, EDU_DMA_DST);
+	cnt = edu_rd(e, EDU_DMA_CNT);
+	edu_round_trip(e, buf, iova, from, to);
+	edu_wr(e, EDU_DMA_SRC, src);
+	edu_wr(e, EDU_DMA_DST, dst);
+	edu_wr(e, EDU_DMA_CNT, cnt);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -110,7 +137,7 @@ int main(int argc, char **argv)
 	if (edu_zero(buf + from))
 		die("the source bytes at 0x%" PRIx64 " are all zero: a refused DMA could not be told from a landed one",
 		    from);
-	edu_round_trip(&edu, buf, iova, from, to);
+	edu_borrowed_round_trip(&edu, buf, iova, from, to);
 
 	if (fault) {
 		if (!edu_zero(buf + to))
