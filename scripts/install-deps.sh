@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Install what building and testing pkern needs on Debian 12 / Ubuntu
-# (the last line: building the patched test kernel, make kernel).
-# Quick no-op when everything is present; uses sudo when not root.
+# (the last line: building the patched test kernel, make kernel), then
+# QEMU 10 for the nested VMM next to the system's QEMU
+# (scripts/install-qemu.sh).  Quick no-op when everything is present;
+# uses sudo when not root.
 set -eu
 
 PKGS="gcc make clang libclang-rt-14-dev pkg-config
@@ -19,7 +21,7 @@ for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+[ -z "$missing" ] && exec "$(dirname "$0")/install-qemu.sh"
 
 echo "install-deps: installing:$missing"
 SUDO=""
@@ -34,3 +36,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -q --no-install-recommends $missing
+exec "$(dirname "$0")/install-qemu.sh"

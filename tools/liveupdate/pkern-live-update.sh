@@ -13,13 +13,30 @@
 #
 #   start     create/take the namespaces, boot the tiny guest
 #   save      stop the guest, store its state in NAME-state, quit QEMU
+#             (with --vfio or --keep-source: leave it running, paused)
 #   restore   new QEMU on the same RAM, load the state, continue
 #   verify    the guest resumed: same boot id and checksum, count went on
-#   stop      quit QEMU; cleanup: also remove the namespaces / files
+#             (with --vfio, or when the guest drives a device: and its
+#             DMA through the device went on)
+#   stop      quit QEMU (and a source 'save' kept); cleanup: also remove
+#             the namespaces / files
 #   before-kexec = start + save;  after-kexec = restore + verify + stop
 #
+# --vfio BDF assigns a host PCI device to the guest (vfio-pci with
+# enable-migration=on, which needs QEMU 10: the script runs
+# scripts/install-qemu.sh's QEMU 10 unless QEMU= names one).  Then 'save'
+# keeps the paused source QEMU alive instead of quitting it: quitting
+# would close its VFIO device and container, and the kernel would then
+# reset the device and end its DMA domain (the IOMMU mappings of guest
+# RAM), which the kexec has to carry over to the new QEMU instead.  The
+# kept source ends with the old kernel; without a kexec in between,
+# 'restore' quits it before starting the new QEMU, which could not open
+# the device otherwise.  --keep-source does the same without a device.
+#
 # Every step prints its elapsed time; "save" and "restore" together are
-# the blackout minus kexec itself.
+# the blackout minus kexec itself.  The two halves of the blackout are
+# also printed as key=value: save_ms (stop -> state stored) and
+# restore_ms (new QEMU started -> guest running).
 set -eu
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,7 +45,7 @@ DAXSTASH=${DAXSTASH:-$BIN/daxstash}
 HMPC=${HMPC:-$BIN/hmpc}
 TINYGUEST=${TINYGUEST:-$BIN/tinyguest.elf}
 PKDAXCTL=${PKDAXCTL:-$TOP/build/pkdaxctl}
-QEMU=${QEMU:-qemu-system-x86_64}
+QEMU=${QEMU:-}		# default: the system's, QEMU 10 with --vfio
 
 BACKEND=""		# pkern | shm (default: pkern if the region exists)
 REGION=pkern0
@@ -40,10 +57,16 @@ SHMDIR=/dev/shm
 REPORTS=2		# guest reports to wait for before saving
 TIMEOUT=120		# seconds for any guest-visible wait (TCG-in-TCG is slow)
 TB_MIB=${PKLU_TB_MIB:-16}	# QEMU translation buffer
+VFIO=""			# host PCI device (DDDD:BB:DD.F) assigned to the guest
+KEEP_SOURCE=""		# 1: save leaves the paused source QEMU running
+EXPECT_LANDED=""	# verify: at least this many mailbox slots landed
+BOOT_ID=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo unknown)
 
 META_LIMIT=2M		# stash layout: metadata in the first 2 MiB ...
 STREAM_OFF=2M		# ... migration stream after it (2 MiB keeps dax alignment)
-LINE_RE='^id=[0-9a-f]{8} count=[0-9]+ sum=[0-9a-f]{8}$'
+# the guest's report; the DMA fields appear when it drives an edu device
+LINE_RE='^id=[0-9a-f]{8} count=[0-9]+ sum=[0-9a-f]{8}( dma=[0-9]+ bad=[0-9]+ stuck=[0-9]+ live=[A-Za-z]+ landed=[0-9]+)?$'
+BDF_RE='^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$'
 
 say() { echo "pkern-live-update: $*"; }
 die() { echo "pkern-live-update: $*" >&2; exit 1; }
@@ -61,6 +84,15 @@ usage: $0 [options] start|save|restore|verify|stop|cleanup|before-kexec|after-ke
   -d, --dir DIR            work directory for socket, logs, pid (default $DIR)
       --reports N          guest reports to wait for before save (default 2)
       --timeout SECS       limit for every wait on the guest (default 120)
+      --vfio BDF           assign host PCI device BDF (bound to a vfio-pci
+                           driver) with migration; needs QEMU 10; implies
+                           --keep-source; verify checks the guest's DMA
+      --keep-source        save leaves the paused source QEMU running
+                           (until kexec, stop or restore)
+      --expect-landed N    verify: the guest saw at least N mailbox slots
+                           written by DMA while it was paused (--vfio)
+QEMU=PATH picks the QEMU binary (default: qemu-system-x86_64, or with
+--vfio the QEMU 10 of scripts/install-qemu.sh --print).
 EOF
 	exit 2
 }
@@ -148,16 +180,57 @@ alive() {
 	[ -n "$st" ] && [ "$st" != Z ]
 }
 
-qemu_pid() {
+# pid_of WHICH: the running QEMU WHICH ("qemu": the current one,
+# "source": the one 'save' kept), nothing if none.  A pid file written
+# before a kexec names some other process now: its boot id tells.
+pid_of() {
 	local p
 
-	[ -f "$DIR/qemu.pid" ] || return 0
-	p=$(cat "$DIR/qemu.pid" 2>/dev/null) || return 0
+	[ -f "$DIR/$1.pid" ] || return 0
+	[ "$(cat "$DIR/$1.boot" 2>/dev/null)" = "$BOOT_ID" ] || return 0
+	p=$(cat "$DIR/$1.pid" 2>/dev/null) || return 0
 	alive "$p" && echo "$p"
 	return 0
 }
 
+qemu_pid() { pid_of qemu; }
+
 hmp() { "$HMPC" -t "$TIMEOUT" "$DIR/monitor.sock" "$@"; }
+
+# pick_qemu: settle QEMU; with --vfio it must be QEMU 10 or newer, the
+# first with vfio-pci migration that leaves a kept device alone
+pick_qemu() {
+	local v
+
+	if [ -z "$QEMU" ]; then
+		QEMU=qemu-system-x86_64
+		if [ -n "$VFIO" ]; then
+			QEMU=$("$TOP/scripts/install-qemu.sh" --print) ||
+				die "--vfio needs QEMU 10: run scripts/install-qemu.sh (make deps) or set QEMU="
+		fi
+	fi
+	[ -n "$VFIO" ] || return 0
+	v=$("$QEMU" --version 2>/dev/null | head -n 1) ||
+		die "cannot run QEMU '$QEMU'"
+	[ "$(sed -n 's/^QEMU emulator version \([0-9]*\)\..*/\1/p' <<<"$v")" -ge 10 ] 2>/dev/null ||
+		die "--vfio needs QEMU 10 or newer (vfio-pci enable-migration of a kept device); $QEMU is '${v:-unknown}'"
+}
+
+# vfio_args: the device for both launches, after checking the host has
+# it on a vfio driver (QEMU's own error would name only the symptom)
+vfio_args() {
+	local drv
+
+	[ -n "$VFIO" ] || return 0
+	[ -e "/sys/bus/pci/devices/$VFIO" ] || die "--vfio $VFIO: no such PCI device"
+	drv=$(basename "$(readlink "/sys/bus/pci/devices/$VFIO/driver" 2>/dev/null)")
+	case $drv in
+	*vfio*) ;;
+	*) die "--vfio $VFIO: bound to '${drv:-no driver}', not a vfio-pci driver" ;;
+	esac
+	echo "-device"
+	echo "vfio-pci,host=$VFIO,enable-migration=on"
+}
 
 # hmp_ok CMD...: run monitor commands, fail on any error they print
 hmp_ok() {
@@ -171,11 +244,14 @@ hmp_ok() {
 
 # launch PHASE [extra args]: daemonized QEMU, debugcon to console-PHASE.log
 launch() {
-	local phase=$1 ram=$2 memobj
+	local phase=$1 ram=$2 memobj dev
 
 	shift 2
 	[ -z "$(qemu_pid)" ] || die "QEMU is already running (pid $(qemu_pid)); '$0 stop' first"
 	[ -f "$TINYGUEST" ] || die "$TINYGUEST missing: run 'make' first"
+	pick_qemu
+	mapfile -t dev < <(vfio_args)
+	[ -z "$VFIO" ] || [ ${#dev[@]} -eq 2 ] || exit 1
 	if [ "$MODE" = baseline ]; then
 		memobj=memory-backend-ram,id=mem,size=${MEM}M
 	else
@@ -184,6 +260,7 @@ launch() {
 	fi
 	rm -f "$DIR/monitor.sock" "$DIR/console-$phase.log"
 	echo "$DIR/console-$phase.log" >"$DIR/console"
+	echo "$BOOT_ID" >"$DIR/qemu.boot"
 	# The tiny guest needs little JIT space; QEMU's default 1 GiB code
 	# buffer only adds pages a nested (TCG-in-TCG) run has to churn.
 	"$QEMU" -machine pc,memory-backend=mem -accel "tcg,tb-size=$TB_MIB" \
@@ -193,21 +270,35 @@ launch() {
 		-chardev "file,id=dbg,path=$DIR/console-$phase.log" \
 		-device isa-debugcon,iobase=0xe9,chardev=dbg \
 		-monitor "unix:$DIR/monitor.sock,server=on,wait=off" \
-		-daemonize -pidfile "$DIR/qemu.pid" "$@" ||
+		"${dev[@]}" -daemonize -pidfile "$DIR/qemu.pid" "$@" ||
 		die "QEMU failed to start ($phase)"
 }
 
+# quit_qemu [source]: quit the current QEMU, or the source 'save' kept
 quit_qemu() {
-	local p
+	local p sock=$DIR/monitor.sock
 
-	p=$(qemu_pid)
+	if [ "${1:-}" = source ]; then
+		p=$(pid_of source)
+		sock=$DIR/source.sock
+	else
+		p=$(qemu_pid)
+	fi
 	[ -n "$p" ] || return 0
-	hmp quit >/dev/null 2>&1 || true
+	"$HMPC" -t "$TIMEOUT" "$sock" quit >/dev/null 2>&1 || true
 	for _ in $(seq 1 500); do
 		alive "$p" || return 0
 		sleep 0.01
 	done
 	kill "$p" 2>/dev/null || true
+}
+
+# keep_source: the current QEMU becomes the kept source, out of the way
+# of the next launch (the renamed socket still reaches its monitor)
+keep_source() {
+	mv "$DIR/qemu.pid" "$DIR/source.pid"
+	mv "$DIR/qemu.boot" "$DIR/source.boot"
+	mv "$DIR/monitor.sock" "$DIR/source.sock"
 }
 
 # reports: the complete guest report lines of the current console
@@ -245,6 +336,8 @@ meta_load() {
 	LAST=$(sed -n 's/^last=//p' <<<"$m" | grep -E "$LINE_RE" || true)
 	SAVE_MS=$(sed -n 's/^save_ms=\([0-9]\{1,9\}\)$/\1/p' <<<"$m")
 	SAVED_AT=$(sed -n 's/^saved_at=\([0-9]\{1,15\}\)$/\1/p' <<<"$m")
+	STORED_MS=$(sed -n 's/^stored_ms=\([0-9]\{1,9\}\)$/\1/p' <<<"$m")
+	VFIO_SAVED=$(sed -n 's/^vfio=//p' <<<"$m" | grep -E "$BDF_RE" || true)
 	if [ -z "$MODE_SAVED" ] || [ -z "$MEM_SAVED" ] || [ -z "$LAST" ]; then
 		die "metadata in $STASH is malformed; save again"
 	fi
@@ -252,11 +345,17 @@ meta_load() {
 		die "state was saved in $MODE_SAVED mode, not $MODE"
 	[ -z "$MEM" ] || [ "$MEM" = "$MEM_SAVED" ] ||
 		die "state was saved with --mem $MEM_SAVED, not $MEM"
+	# the stream holds the device's state: the new QEMU needs the device
+	[ -z "$VFIO" ] || [ "$VFIO" = "$VFIO_SAVED" ] ||
+		die "state was saved with --vfio '${VFIO_SAVED:-none}', not $VFIO"
 	MODE=$MODE_SAVED
 	MEM=$MEM_SAVED
+	VFIO=$VFIO_SAVED
+	[ -z "$VFIO" ] || KEEP_SOURCE=1
 }
 
-field() { sed -n "s/.*$1=\([0-9a-f]*\).*/\1/p" <<<"$2"; }
+# field NAME LINE: the value of NAME=... in a report line
+field() { sed -n -E "s/^(.* )?$1=([0-9A-Za-z]+).*$/\2/p" <<<"$2"; }
 
 # ---- commands -------------------------------------------------------------
 
@@ -269,15 +368,17 @@ cmd_start() {
 	ram=""
 	[ "$MODE" = baseline ] || ram=$(ensure "$NAME" "$MEM")
 	STASH=$(ensure "$NAME-state" "$(stash_mib)")
-	printf 'MODE=%s\nMEM=%s\n' "$MODE" "$MEM" >"$DIR/conf"
+	[ -z "$(pid_of source)" ] ||
+		die "the source QEMU 'save' kept (pid $(pid_of source)) still runs: '$0 stop' first"
+	printf 'MODE=%s\nMEM=%s\nVFIO=%s\n' "$MODE" "$MEM" "$VFIO" >"$DIR/conf"
 	launch start "$ram"
 	wait_reports 1
-	say "start: $MODE mode, ${MEM} MiB guest RAM ${ram:-in anonymous memory}, state in $STASH; first report after $(($(now_ms) - t0)) ms"
+	say "start: $MODE mode, ${MEM} MiB guest RAM ${ram:-in anonymous memory}, state in $STASH${VFIO:+, device $VFIO}; first report after $(($(now_ms) - t0)) ms"
 	say "start: $(reports | tail -n 1)"
 }
 
 cmd_save() {
-	local t0 t1 t2 last bytes caps=""
+	local t0 t1 t2 last bytes caps="" how p dev
 
 	STASH=$(dev_of "$NAME-state")
 	[ -n "$STASH" ] || die "no $NAME-state: run 'start' first"
@@ -288,6 +389,12 @@ cmd_save() {
 	if [ -z "$MODE" ] || [ -z "$MEM" ]; then
 		die "$DIR/conf is missing or damaged: was this guest started by '$0 start'?"
 	fi
+	# the device as 'start' assigned it
+	dev=$(sed -n 's/^VFIO=//p' "$DIR/conf" | grep -E "$BDF_RE" || true)
+	[ -z "$VFIO" ] || [ "$VFIO" = "$dev" ] ||
+		die "the guest was started with --vfio '${dev:-none}', not $VFIO"
+	VFIO=$dev
+	[ -z "$VFIO" ] || KEEP_SOURCE=1
 	wait_reports "$REPORTS"
 	t0=$(now_ms)
 	hmp_ok stop
@@ -301,19 +408,36 @@ cmd_save() {
 		"$DIR/monitor.sock" 'info migrate' ||
 		die "migration to $STASH failed: $(tail -n 1 "$DIR/daxstash.log" 2>/dev/null)"
 	t1=$(now_ms)
-	quit_qemu
-	t2=$(now_ms)
+	if [ -n "$KEEP_SOURCE" ]; then
+		# see the header: the paused source must outlive the save
+		p=$(qemu_pid)
+		keep_source
+		t2=$(now_ms)
+		how="source QEMU pid $p kept paused"
+	else
+		quit_qemu
+		t2=$(now_ms)
+		how="quit $((t2 - t1)) ms"
+	fi
 	bytes=$("$DAXSTASH" info -o "$STREAM_OFF" "$STASH") ||
 		die "migration stream in $STASH does not read back"
-	printf 'mode=%s\nmem=%s\nlast=%s\nsave_ms=%s\nsaved_at=%s\nbytes=%s\n' \
-		"$MODE" "$MEM" "$last" $((t2 - t0)) "$(date +%s%3N)" "$bytes" |
+	printf 'mode=%s\nmem=%s\nlast=%s\nsave_ms=%s\nstored_ms=%s\nsaved_at=%s\nbytes=%s\nvfio=%s\n' \
+		"$MODE" "$MEM" "$last" $((t2 - t0)) $((t1 - t0)) "$(date +%s%3N)" \
+		"$bytes" "$VFIO" |
 		meta_put || die "could not write metadata to $STASH"
-	say "save: $((t2 - t0)) ms (migrate $((t1 - t0)) ms, quit $((t2 - t1)) ms), state $bytes bytes in $STASH"
+	say "save: $((t2 - t0)) ms (migrate $((t1 - t0)) ms, $how), state $bytes bytes in $STASH"
 	say "save: last report before stop: $last"
+	say "save: save_ms=$((t1 - t0)) (stop -> state stored)"
+	if [ -n "$KEEP_SOURCE" ]; then
+		how=$("$HMPC" -t "$TIMEOUT" "$DIR/source.sock" 'info status' |
+			grep -m1 'VM status') || how="status unknown"
+		[ -z "$VFIO" ] || how="$how, holding the VFIO container of $VFIO"
+		say "save: kept source: $how"
+	fi
 }
 
 cmd_restore() {
-	local t0 t1 t2 t3 ram="" caps="" gap="" check
+	local t0 t1 t2 t3 tq ram="" caps="" gap="" check src
 
 	t0=$(now_ms)
 	STASH=$(dev_of "$NAME-state")
@@ -322,6 +446,14 @@ cmd_restore() {
 	if [ "$MODE" != baseline ]; then
 		ram=$(dev_of "$NAME")
 		[ -n "$ram" ] || die "guest RAM namespace $NAME is gone"
+	fi
+	src=$(pid_of source)
+	if [ -n "$src" ]; then
+		# no kexec since save: the kept source still holds the device
+		tq=$(now_ms)
+		quit_qemu source
+		say "restore: kept source QEMU pid $src still ran (no kexec since save): quit it first, $(($(now_ms) - tq)) ms, not counted"
+		t0=$((t0 + $(now_ms) - tq))
 	fi
 	t1=$(now_ms)
 	[ -z "$SAVED_AT" ] || gap=", $(($(date +%s%3N) - SAVED_AT)) ms since save ended (wall clock)"
@@ -349,10 +481,23 @@ cmd_restore() {
 	[ "$BACKEND" != pkern ] ||
 		say "restore: driver: $(dmesg 2>/dev/null | grep -o "$REGION: [0-9]* namespaces ready in [0-9]* us" | tail -n 1)"
 	say "restore: blackout without kexec = save ${SAVE_MS:-?} ms + restore $((t3 - t0)) ms"
+	say "restore: save_ms=${STORED_MS:-?} restore_ms=$((t3 - t1)) (stop -> state stored; new QEMU started -> running)"
+}
+
+# dma_ok LINE: the guest's DMA through the device is healthy in LINE
+dma_ok() {
+	[ -n "$(field dma "$1")" ] ||
+		die "FAIL verify: the guest reports no DMA (is the device at bus 0?): $1"
+	[ "$(field bad "$1")" = 0 ] ||
+		die "FAIL verify: DMA data came back damaged (bad=$(field bad "$1")): $1"
+	[ "$(field stuck "$1")" = 0 ] ||
+		die "FAIL verify: DMA transfers never finished (stuck=$(field stuck "$1")): $1"
+	[ "$(field live "$1")" = ok ] ||
+		die "FAIL verify: the device lost its liveness register (live=$(field live "$1")): $1"
 }
 
 cmd_verify() {
-	local t0 first second sid scount ssum
+	local t0 first second sid scount ssum n dma="" devdma=""
 
 	t0=$(now_ms)
 	STASH=$(dev_of "$NAME-state")
@@ -369,19 +514,51 @@ cmd_verify() {
 		die "FAIL verify: guest memory changed (checksum $(field sum "$first"), saved $ssum)"
 	[ "$(field count "$first")" -ge "$scount" ] ||
 		die "FAIL verify: counter went back ($(field count "$first") < saved $scount)"
-	wait_reports 2
-	second=$(reports | sed -n 2p)
+	# A guest that drove a device (assigned, or emulated for a test) must
+	# go on doing so; with --vfio it must have driven one.
+	[ -z "$VFIO" ] && [ -z "$(field dma "$LAST")" ] || devdma=1
+	if [ -n "$devdma" ]; then
+		[ -n "$(field dma "$LAST")" ] ||
+			die "FAIL verify: the saved report has no DMA fields (was the device driven?): $LAST"
+		dma_ok "$first"
+		[ "$(field dma "$first")" -ge "$(field dma "$LAST")" ] ||
+			die "FAIL verify: DMA count went back ($(field dma "$first") < saved $(field dma "$LAST"))"
+	fi
+	# the next report must show the guest running on; with a device, the
+	# first one whose DMA count grew (a round takes 100 ms of guest time)
+	n=2
+	while :; do
+		wait_reports "$n"
+		second=$(reports | sed -n "${n}p")
+		[ -z "$devdma" ] && break
+		dma_ok "$second"
+		[ "$(field dma "$second")" -le "$(field dma "$first")" ] || break
+		[ "$n" -lt 10 ] ||
+			die "FAIL verify: no DMA round completed in $((n - 1)) reports after resume: $second"
+		n=$((n + 1))
+	done
 	if [ "$(field count "$second")" -le "$(field count "$first")" ] ||
 	   [ "$(field sum "$second")" != "$ssum" ]; then
 		die "FAIL verify: guest is not running on: $second"
 	fi
-	say "PASS verify: same boot id $sid and checksum $ssum, count $scount -> $(field count "$second")"
+	if [ -n "$EXPECT_LANDED" ]; then
+		[ "$(field landed "$second")" -ge "$EXPECT_LANDED" ] 2>/dev/null ||
+			die "FAIL verify: landed=$(field landed "$second"), expected at least $EXPECT_LANDED: $second"
+	fi
+	[ -z "$devdma" ] ||
+		dma=", dma $(field dma "$LAST") -> $(field dma "$second") (bad=0 stuck=0 live=ok landed=$(field landed "$second"))"
+	say "PASS verify: same boot id $sid and checksum $ssum, count $scount -> $(field count "$second")$dma"
 }
 
-cmd_stop() { quit_qemu; say "stop: QEMU stopped"; }
+cmd_stop() {
+	quit_qemu
+	quit_qemu source
+	say "stop: QEMU stopped"
+}
 
 cmd_cleanup() {
 	quit_qemu
+	quit_qemu source
 	remove "$NAME"
 	remove "$NAME-state"
 	say "cleanup: removed $NAME and $NAME-state"
@@ -399,6 +576,9 @@ while [ $# -gt 0 ]; do
 	-d|--dir) DIR=${2:?}; shift ;;
 	--reports) REPORTS=${2:?}; shift ;;
 	--timeout) TIMEOUT=${2:?}; shift ;;
+	--vfio) VFIO=${2:?}; shift ;;
+	--keep-source) KEEP_SOURCE=1 ;;
+	--expect-landed) EXPECT_LANDED=${2:?}; shift ;;
 	-h|--help) usage ;;
 	-*) echo "pkern-live-update: unknown option $1" >&2; usage ;;
 	*) break ;;
@@ -410,6 +590,17 @@ case ${MEM:-64} in
 ''|*[!0-9]*) die "--mem takes a size in MiB, e.g. --mem 64" ;;
 esac
 [ "${MEM:-64}" -ge 8 ] || die "--mem must be at least 8 MiB (the guest fills RAM above 2 MiB)"
+if [ -n "$VFIO" ]; then
+	bdf=${VFIO,,}
+	[[ $bdf == *:*:* ]] || bdf=0000:$bdf
+	grep -qE "$BDF_RE" <<<"$bdf" ||
+		die "--vfio takes a PCI address such as 0000:01:00.0, not '$VFIO'"
+	VFIO=$bdf
+	KEEP_SOURCE=1
+fi
+case ${EXPECT_LANDED:-0} in
+''|*[!0-9]*) die "--expect-landed takes a count, e.g. --expect-landed 2" ;;
+esac
 if [ -z "$BACKEND" ]; then
 	BACKEND=shm
 	[ -d "/sys/class/pkern/$REGION" ] && BACKEND=pkern
