@@ -18,7 +18,8 @@
  * physical 0 (RAM), leaf-pool at the pool itself, leaf-label at the
  * start of region pkern0 (its labels: persistent memory, but no guest
  * namespace), table-ram points the root entry above it at a "table" in
- * RAM.
+ * RAM.  --corrupt-held WHAT does the same to the domain another process
+ * holds for --device (a paused VMM), and nothing else.
  *
  * After a kexec that kept the translation, --adopt is the new VMM: its
  * domain adopts the kept tables, so the buffer (not rewritten) is mapped
@@ -86,6 +87,7 @@ struct opts {
 	uint64_t pool_phys, pool_size, iova, size, remap;
 	uint64_t extra, revoked, clash;
 	const char *corrupt;
+	bool corrupt_held;
 	const char *between;
 	const char *pinned;
 	bool ordinary, hold, adopt;
@@ -582,7 +584,9 @@ static void usage(void)
 	      "          [--extra IOVA]]\n"
 	      "         [--adopt [--remap IOVA] [--between CMD] [--revoked IOVA]\n"
 	      "          [--clash IOVA]] [--pinned CMD]\n"
-	      "       vfio_edu --tables-check FILE\n", stderr);
+	      "       vfio_edu --tables-check FILE\n"
+	      "       vfio_edu --corrupt-held leaf-ram|leaf-pool|leaf-label|table-ram\n"
+	      "         --device BDF --iova ADDR [--pool-phys ADDR]\n", stderr);
 	exit(2);
 }
 
@@ -602,6 +606,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "tables", required_argument, NULL, 't' },
 		{ "tables-check", required_argument, NULL, 'c' },
 		{ "corrupt", required_argument, NULL, 'C' },
+		{ "corrupt-held", required_argument, NULL, 'H' },
 		{ "adopt", no_argument, NULL, 'a' },
 		{ "remap", required_argument, NULL, 'r' },
 		{ "between", required_argument, NULL, 'b' },
@@ -629,6 +634,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 't': o->tables = optarg; break;
 		case 'c': o->tables_check = optarg; break;
 		case 'C': o->corrupt = optarg; break;
+		case 'H': o->corrupt = optarg; o->corrupt_held = true; break;
 		case 'a': o->adopt = true; break;
 		case 'r': o->remap = num(optarg, "remap"); break;
 		case 'b': o->between = optarg; break;
@@ -643,6 +649,11 @@ static void parse(int argc, char **argv, struct opts *o)
 		usage();
 	if (o->tables_check)
 		return;
+	if (o->corrupt_held) {
+		if (!o->device)
+			die("--corrupt-held needs --device");
+		return;
+	}
 	if (o->group < 0 || !o->device)
 		die("--group and --device are required (see usage)");
 	if (o->size < 3 * PG || o->size % PG || o->iova % PG ||
@@ -686,6 +697,11 @@ int main(int argc, char **argv)
 	parse(argc, argv, &o);
 	if (o.tables_check)
 		return tables_check(o.tables_check);
+	/* the domain of a paused VMM that holds the device: damage only */
+	if (o.corrupt_held) {
+		corrupt(&o, vtd_tables_root(o.device));
+		return 0;
+	}
 
 	if (o.pool) {
 		before = pool_in_use(o.pool);

@@ -7,9 +7,12 @@
 #                                pkern), plus daxstash's error paths
 #   make check-liveupdate        nested QEMU on pkern namespaces across a
 #                                real kexec in the QEMU harness
-#   make demo                    the same, narrated
+#   make check-liveupdate-device a VM with an assigned device across a
+#                                real kexec on the patched kernel (the
+#                                demo, and the refused handoffs)
+#   make demo                    the VM with its device, narrated
 
-.PHONY: check-liveupdate-host check-liveupdate demo
+.PHONY: check-liveupdate-host check-liveupdate check-liveupdate-device demo
 check-liveupdate-host: $(LU_BINS) $(LU_B)/san/daxstash $(LU_B)/san/hmpc
 	$(TOP)/tests/liveupdate/host-check.sh $(LU_B)
 	$(TOP)/tests/liveupdate/guest-edu-check.sh $(LU_B)
@@ -17,7 +20,12 @@ check-liveupdate-host: $(LU_BINS) $(LU_B)/san/daxstash $(LU_B)/san/hmpc
 check-liveupdate: vm
 	@$(RUN_SCENARIOS)
 
+check-liveupdate-device: $(LU_BINS) $(IOMMU_TEST)
+	@$(MAKE) --no-print-directory kernel kernel-modules vm
+	@$(RUN_SCENARIOS)
+
+# demo.sh builds the patched kernel itself, to show its progress
 demo:
 	@$(MAKE) --no-print-directory deps
-	@$(MAKE) --no-print-directory vm
-	@KVER=$(KVER) B=$(B) $(TOP)/tests/liveupdate/demo.sh
+	@$(MAKE) --no-print-directory all vm
+	@KVER=$(KVER) B=$(B) MAKE="$(MAKE)" TOP=$(TOP) $(TOP)/tests/liveupdate/demo.sh

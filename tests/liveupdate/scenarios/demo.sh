@@ -23,14 +23,8 @@
 # shellcheck source=tests/iommu/lib.sh
 . "$VM_TOP/tests/iommu/lib.sh"
 
-export PKLU_BINDIR=$VM_B/liveupdate PKDAXCTL=$VM_B/pkdaxctl
-LU=$VM_TOP/tools/liveupdate/pkern-live-update.sh
-VMNAME=vm1
-VMMEM=${DEMO_MEM:-32}	# MiB; nested TCG fills and checksums it slowly
-CFG_LOG=$OUT/l0-pci-cfg.log
-# tinyguest.c: the block edu copies, and the mailbox slots it checks
-BSRC=0x1c0000 SLOT0=0x1c1000
-MARK_OFF=0xf8		# unused config dword of edu: marks the log
+# shellcheck source=tests/liveupdate/device-lib.sh
+. "$VM_TOP/tests/liveupdate/device-lib.sh"
 
 ms_since() {
 	local a=${1/./} b=${EPOCHREALTIME/./}
@@ -61,66 +55,11 @@ lu() {
 	[ $rc -eq 0 ] || fail "live update ($*): $(printf '%s' "$out" | tail -n 1)"
 }
 
-load_stack() {
-	local k
-	for k in "${KOS[0]}" "${KOS[1]}" "$PLAIN_KO"; do
-		[ -f "$k" ] || fail "$k not built; run 'make kernel kernel-modules'"
-		insmod "$k" || return 1
-	done
-	wait_for /sys/class/pkern/pkern0/state 10
-}
-
-# bind_pkvfio: the pool for edu's group, and pkern-vfio-pci for edu
-bind_pkvfio() {
-	echo 1 >/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts
-	echo "$POOL" >"/sys/kernel/iommu_groups/$(group_of "$BDF")/pgtable_pool" ||
-		return 1
-	echo pkern_vfio_pci >"/sys/bus/pci/devices/$BDF/driver_override"
-	echo "$BDF" >/sys/bus/pci/drivers_probe
-	[ "$(basename "$(readlink "/sys/bus/pci/devices/$BDF/driver")")" = pkern_vfio_pci ]
-}
-
-# blackout_dma SLOT: edu copies the guest's block into mailbox SLOT
-blackout_dma() {
-	"$EDU_DMA" --device "$BDF" --iova 0 --dax "$(ns_dev "$VMNAME")" \
-		--from "$BSRC" --to "$(printf '0x%x' $((SLOT0 + $1 * 0x1000)))"
-}
-
-# mark VALUE: a config write the outer QEMU logs, then wait until it is
-# in the log (the log is read through 9p)
-mark() {
-	perl -e 'print pack("V", hex($ARGV[0]))' "$1" |
-		dd of="/sys/bus/pci/devices/$BDF/config" bs=4 seek=$((MARK_OFF / 4)) \
-			conv=notrunc status=none || return 1
-	for _ in $(seq 100); do
-		grep -q "@$MARK_OFF <- $(printf '0x%x' "$1")\$" "$CFG_LOG" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# stops_between A B: config writes between marks A and B that cleared
-# Bus Master of edu or of a bridge, or set a bridge's Secondary Bus
-# Reset (edu has no FLR or PM capability: these are its resets)
-stops_between() {
-	local n=0 dev off val
-	while read -r _ dev _ off _ val; do
-		case $dev:$off in
-		edu:@0x4 | pcie-root-port:@0x4) ((val & 4)) || n=$((n + 1)) ;;
-		pcie-root-port:@0x3e) ((!(val & 0x40))) || n=$((n + 1)) ;;
-		esac
-	done < <(sed -n "/@$MARK_OFF <- $1\$/,/@$MARK_OFF <- $2\$/p" "$CFG_LOG")
-	echo "$n"
-}
-
-BDF=$(edus)
-[ "$(wc -w <<<"$BDF")" -eq 1 ] || fail "expected one edu device, found '$BDF'"
-
 case $PH in
 0)
 	narrate "boot 1: the running hypervisor ($(uname -r), pkern's IOMMU series), VT-d on; 1 GiB of DRAM reserved at 4 GiB (memmap=1G!4G)"
 	narrate "  assigned device: QEMU's edu at $BDF, behind PCIe root port $(basename "$(dirname "$(readlink -f "/sys/bus/pci/devices/$BDF")")")"
-	step "load dax_pkern, pkern_iommu: region pkern0 on the legacy pmem range" load_stack
+	step "load dax_pkern, pkern_iommu: region pkern0 on the legacy pmem range" load_stack "$PLAIN_KO"
 	step "pkdaxctl init-labels -r pkern0" "$PKDAXCTL" init-labels -r pkern0
 	step "page-table pool $POOL: an iommu namespace of 4 MiB" \
 		"$PKDAXCTL" create-namespace -r pkern0 -n "$POOL" -s 4M -t iommu -a 4K
@@ -131,7 +70,7 @@ case $PH in
 	narrate "live update: pause $VMNAME, save its device state (RAM stays put) into namespace $VMNAME-state; the paused QEMU keeps its VFIO container"
 	lu save
 	save saved_ms "$(sed -n 's/.*save: \([0-9]*\) ms .*/\1/p' "$OUT/log" | tail -n 1)"
-	mark 0x504b0001 || fail "the outer QEMU did not log the start mark"
+	mark "$START_MARK" || fail "the outer QEMU did not log the start mark"
 	step "while paused: edu copies guest block $BSRC into mailbox 0" blackout_dma 0
 	narrate "kexec -s -l (the new kernel, told the handoff record at $(get handoff)); kexec -e with the paused QEMU alive"
 	kexec_holding
@@ -140,8 +79,7 @@ case $PH in
 	narrate "boot 2: new kernel up, userland $(boot_ms) ms after kexec -e (guest TSC)"
 	old_kernel_said "keeping translation of 1 device(s) across kexec" ||
 		fail "the previous kernel did not keep edu's translation"
-	dropped=$(tac "$OUT/serial.log" | sed -n "/pkern.phase=$PH /,/Starting new kernel/p" |
-		sed -n 's/.*dropped \([0-9]*\) mapping(s) of memory that does not survive kexec.*/\1/p' | head -n 1)
+	dropped=$(old_kernel_dropped)
 	[ "${dropped:-0}" -gt 0 ] ||
 		fail "the previous kernel dropped no mapping of QEMU's ROMs from the kept translation"
 	narrate "  old kernel: kept edu's translation, dropped $dropped mapping(s) of QEMU memory that does not survive kexec (ROMs, firmware)"
@@ -155,7 +93,7 @@ case $PH in
 	echo >"/sys/bus/pci/devices/$BDF/driver_override"
 	narrate "  a kernel driver may not take edu (virtio-pci refused: its DMA is kept)"
 	t0=$EPOCHREALTIME
-	load_stack >>"$OUT/log" 2>&1 || fail "loading the pkern modules failed"
+	load_stack "$PLAIN_KO" >>"$OUT/log" 2>&1 || fail "loading the pkern modules failed"
 	ready_report pkern0
 	narrate "$(printf '  %-60s %7s ms' "load dax_pkern, pkern_iommu" "$(ms_since "$t0")")"
 	step "no driver, nothing mapped: edu copies into mailbox 1" blackout_dma 1
@@ -165,10 +103,10 @@ case $PH in
 	lu restore
 	narrate "is it the same VM, with its device? boot id, counter and RAM checksum as before; its DMA loop runs on; the register it set is still set; the 3 copies made while it was paused landed"
 	lu verify --expect-landed 3
-	mark 0x504b0002 || fail "the outer QEMU did not log the end mark"
-	stops=$(stops_between 0x504b0001 0x504b0002)
+	mark "$END_MARK" || fail "the outer QEMU did not log the end mark"
+	stops=$(stops_between "$START_MARK" "$END_MARK")
 	[ "$stops" -eq 0 ] ||
-		fail "from pause to resume, $stops config write(s) cleared bus mastering or reset the bus: $(sed -n "/@$MARK_OFF <- 0x504b0001/,\$p" "$CFG_LOG" | grep -E '@0x(4|3e) ' | tr '\n' ' ')"
+		fail "from pause to resume, $stops config write(s) cleared bus mastering or reset the bus: $(sed -n "/@$MARK_OFF <- $START_MARK/,\$p" "$CFG_LOG" | grep -E '@0x(4|3e) ' | tr '\n' ' ')"
 	narrate "  from pause to resume, as the device saw it: bus mastering never cleared (edu and root port), no reset"
 	restore_ms=$(sed -n 's/.*restore: \([0-9]*\) ms .*/\1/p' "$OUT/log" | tail -n 1)
 	lu cleanup

@@ -21,6 +21,7 @@
  * Saving therefore requires that the device's DMA survives kexec (its
  * IOMMU group is bound to a page-table pool).
  */
+#include <linux/file.h>
 #include <linux/iommu.h>
 #include <linux/module.h>
 #include <linux/pci.h>
