@@ -161,7 +161,7 @@ pick_kernel() {
 # $OUT/l0-pci-cfg.log: the scenario counts from it what cleared bus
 # mastering or reset the device, as the device itself saw it
 pick_devices() {
-	DEVS=() EXTRA= CFG_TRACE=
+	DEVS=() EXTRA='' CFG_TRACE=''
 	case $IOMMU in
 	"") ;;
 	edu2)
@@ -169,8 +169,8 @@ pick_devices() {
 		EXTRA=" intel_iommu=on iommu=nopt" ;;
 	edu-rp)
 		DEVS=(-device "intel-iommu,intremap=off"
-		      -device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=1
-		      -device edu,bus=rp1)
+		      -device "pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=1"
+		      -device "edu,bus=rp1")
 		CFG_TRACE=y
 		EXTRA=" intel_iommu=on iommu=nopt" ;;
 	*) result "FAIL $NAME: unknown iommu=$IOMMU in the scenario header" ;;

@@ -37,9 +37,10 @@
  * With --adopt, --revoked Z checks that DMA through Z is refused once the
  * device is open (adoption complete: kept mappings not mapped again are
  * revoked), and --clash K maps 8 KiB of other memory (at 1 MiB into the
- * buffer) at K - 4K, over kept K, before the device is opened: the map
- * must fail with EBUSY and leave nothing at K - 4K (the VT-d dump has no
- * leaf there, and DMA through it is refused once the device is open).
+ * buffer) at K - 4K, over kept K, before the device is opened: the new
+ * owner's map replaces the kept leaf (a VMM's memory map before it loads
+ * the VM's state differs from the one the VM left), so DMA through K - 4K
+ * and K lands in that memory once the device is open.
  * --pinned CMD is a VMM that set up DMA and then let go of the memory:
  * after the DMA check it unmaps the buffer and closes the dax file while
  * the container still maps (pins) it, runs CMD, which must exit 0, then
@@ -403,8 +404,8 @@ static void dma_refused(const struct edu *e, uint8_t *buf, uint64_t iova,
 #define CLASH_OFF	(1ULL << 20)	/* --clash maps this part of the buffer */
 
 /*
- * --clash: map other memory at @k - 4K..@k + 4K, over kept @k: must fail
- * with EBUSY and leave nothing behind at @k - 4K
+ * --clash: map other memory at @k - 4K..@k + 4K, over kept @k: it
+ * replaces the kept leaf
  */
 static void clash(int cont, const struct opts *o, uint8_t *buf)
 {
@@ -417,16 +418,15 @@ static void clash(int cont, const struct opts *o, uint8_t *buf)
 		.size = 2 * PG,
 	};
 
-	if (!ioctl(cont, VFIO_IOMMU_MAP_DMA, &map))
-		die("mapping 0x%" PRIx64 "+8K over kept IOVA 0x%" PRIx64 " succeeded",
+	memset(buf + CLASH_OFF, 0xa5, EDU_XFER);
+	if (ioctl(cont, VFIO_IOMMU_MAP_DMA, &map))
+		die("mapping 0x%" PRIx64 "+8K over kept IOVA 0x%" PRIx64 ": %s; the new owner's map must replace the kept one",
+		    at, o->clash, strerror(errno));
+	if (!vtd_maps(o->device, at) || !vtd_maps(o->device, o->clash))
+		die("IOVA 0x%" PRIx64 "+8K not mapped after the map over kept 0x%" PRIx64,
 		    at, o->clash);
-	if (errno != EBUSY)
-		die("mapping over kept IOVA 0x%" PRIx64 ": %s, expected EBUSY",
-		    o->clash, strerror(errno));
-	if (vtd_maps(o->device, at))
-		die("the refused map left IOVA 0x%" PRIx64 " mapped", at);
-	printf("vfio_edu: map over kept IOVA 0x%" PRIx64 " refused (EBUSY), nothing left at 0x%" PRIx64 "\n",
-	       o->clash, at);
+	printf("vfio_edu: map at 0x%" PRIx64 "+8K replaced kept IOVA 0x%" PRIx64 "\n",
+	       at, o->clash);
 }
 
 /* --adopt: the pool holds exactly the adopted domain's tables */
@@ -823,9 +823,13 @@ int main(int argc, char **argv)
 			       o.revoked);
 		}
 		if (o.clash) {
-			dma_refused(&edu, buf + CLASH_OFF, o.clash - PG, 0,
-				    EDU_XFER);
-			printf("vfio_edu: DMA through IOVA 0x%" PRIx64 " (the refused map) refused\n",
+			edu_round_trip(&edu, buf + CLASH_OFF, o.clash - PG, 0,
+				       EDU_XFER);
+			if (memcmp(buf + CLASH_OFF, buf + CLASH_OFF + EDU_XFER,
+				   EDU_XFER))
+				die("DMA through IOVA 0x%" PRIx64 " did not land in the memory mapped over the kept leaf",
+				    (uint64_t)(o.clash - PG));
+			printf("vfio_edu: DMA through IOVA 0x%" PRIx64 " landed in the memory mapped over the kept leaf\n",
 			       (uint64_t)(o.clash - PG));
 		}
 		mapped = pool_in_use(o.pool);

@@ -8,10 +8,10 @@
 # unchanged, plus the kept root and context table.
 # A new VMM attaches, adopts the domain (DMA still lands when its group
 # joins the container and when the domain is attached, before it maps
-# anything), maps X again (not Z), tries to map other memory over kept Z
-# (refused with EBUSY, nothing left behind), opens the device: adoption
-# completes, Z's kept leaves are revoked and DMA through Z and through
-# the refused map faults.  It unmaps X (DMA through it is then refused),
+# anything), maps X again (not Z), maps other memory over two of Z's
+# four kept pages (the new owner's map replaces them), opens the device:
+# adoption completes, Z's other kept leaves are revoked, DMA through Z
+# faults and DMA through the new map lands.  It unmaps X (DMA through it is then refused),
 # maps Y and DMAs through it; the pool then holds exactly the domain's
 # tables, and none after; nothing kept reaches vm1 any more, so it can
 # be destroyed (and is made again).  Ends by holding a new domain across
@@ -46,12 +46,14 @@ log "after kexec: $(pool_in_use) pool pages in use, domain tables identical"
 bind_vfio "$e1"
 must "new VMM adopts the kept domain, maps $X only, unmaps $X, maps $Y" \
 	"$EDU" --group "$g1" --device "$e1" --dax "$dax" --iova "$X" \
-	--size "$MAP_SIZE" "${POOL_ARGS[@]}" --clash "$Z" --revoked "$Z" \
+	--size "$MAP_SIZE" "${POOL_ARGS[@]}" --clash "$(printf '0x%x' $((Z + 0x2000)))" --revoked "$Z" \
 	--adopt --remap "$Y" --between "$EDU_DMA --device $e1 --iova $X --dax $dax --from 0x8000 --to 0xa000"
 dmesg | grep -q "domain adopts the page tables kept by the previous kernel" ||
 	fail "vfio_edu passed, but VT-d never logged the adoption"
-dmesg | grep -q "adoption of the kept translation complete: 4 kept mapping(s) not mapped again revoked" ||
-	fail "adoption did not revoke Z's 4 kept leaves: $(dmesg | grep 'adoption of the kept' | tail -n 1)"
+dmesg | grep -q "adopted domain: mapping 0x$(printf '%x' $(((Z + 0x1000) >> 12)))+0x2 replaces 2 page(s) of kept mappings" ||
+	fail "the map over kept Z + 4K..Z + 12K did not replace its 2 kept leaves: $(dmesg | grep 'adopted domain:' | tail -n 1)"
+dmesg | grep -q "adoption of the kept translation complete: 2 kept mapping(s) not mapped again revoked" ||
+	fail "adoption did not revoke the other 2 of Z's 4 kept leaves: $(dmesg | grep 'adoption of the kept' | tail -n 1)"
 dmesg | grep -qE "$X_FAULT" ||
 	fail "no DMAR fault logged for the DMA through unmapped $X"
 [ "$(pool_in_use)" = 0 ] ||

@@ -102,7 +102,7 @@ case $PH in
 	narrate "start a new QEMU on the same namespaces, load the saved state, continue"
 	lu restore
 	narrate "is it the same VM, with its device? boot id, counter and RAM checksum as before; its DMA loop runs on; the register it set is still set; the 3 copies made while it was paused landed"
-	lu verify --expect-landed 3
+	lu --expect-landed 3 verify
 	mark "$END_MARK" || fail "the outer QEMU did not log the end mark"
 	stops=$(stops_between "$START_MARK" "$END_MARK")
 	[ "$stops" -eq 0 ] ||
