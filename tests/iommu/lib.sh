@@ -150,6 +150,8 @@ kexec_holding() {
 	dmesg >"$OUT/dmesg.$PH.txt"
 	"$VMM" clock >"$OUT/kexec.$PH.tsc" 2>/dev/null
 	sync
+	# where the kernel's own shutdown starts, in its log's clock
+	echo "pkern-harness: kexec -e" >/dev/kmsg
 	kexec -e
 	fail "kexec -e returned"
 }

@@ -94,3 +94,12 @@ old_kernel_dropped() {
 		sed -n 's/.*dropped \([0-9]*\) mapping(s) of memory that does not survive kexec.*/\1/p' |
 		head -n 1
 }
+
+# old_kernel_shutdown_ms: the previous kernel's kexec shutdown (device
+# shutdown, keeping the translation), from kexec -e to "Starting new
+# kernel", in its log's clock
+old_kernel_shutdown_ms() {
+	tac "$OUT/serial.log" | sed -n "/pkern.phase=$PH /,/pkern-harness: kexec -e/p" |
+		sed -n 's/^\[ *\([0-9.]*\)\] \(.*pkern-harness: kexec -e\|kexec_core: Starting new kernel\).*/\1/p' |
+		awk 'NR == 1 { last = $1 } END { printf "%d\n", (last - $1) * 1000 }'
+}

@@ -437,7 +437,7 @@ cmd_save() {
 }
 
 cmd_restore() {
-	local t0 t1 t2 t3 tq ram="" caps="" gap="" check src
+	local t0 t1 t2 t3 tq ram="" caps="" gap="" check src out why
 
 	t0=$(now_ms)
 	STASH=$(dev_of "$NAME-state")
@@ -471,9 +471,15 @@ cmd_restore() {
 	[ "$MODE" = baseline ] || caps='migrate_set_capability x-ignore-shared on'
 	hmp_ok ${caps:+"$caps"} \
 		"migrate_incoming \"exec:$DAXSTASH get -o $STREAM_OFF $STASH - 2>>$DIR/daxstash.log\""
-	"$HMPC" -t "$TIMEOUT" -i 5 -w 'Migration status: completed' \
-		-f 'Migration status: failed' "$DIR/monitor.sock" 'info migrate' ||
-		die "loading the saved state failed: $(tail -n 1 "$DIR/daxstash.log" 2>/dev/null)"
+	if ! out=$("$HMPC" -t "$TIMEOUT" -i 5 -w 'Migration status: completed' \
+		-f 'Migration status: failed' "$DIR/monitor.sock" 'info migrate'); then
+		why=$(tr -d '\r' <<<"$out" | sed -n 's/.*Migration status: failed (\(.*\)).*/\1/p' | tail -n 1)
+		[ -n "$why" ] || why=$(tail -n 1 "$DIR/daxstash.log" 2>/dev/null)
+		[ -z "$VFIO" ] ||
+			why="$why; the kernel log says why it refused device $VFIO (dmesg | grep $VFIO)"
+		quit_qemu
+		die "loading the saved state failed: ${why:-no reason given}; the guest RAM and the saved state are left as they were"
+	fi
 	hmp_ok cont
 	t3=$(now_ms)
 	say "restore: $((t3 - t0)) ms (find namespaces $((t1 - t0)) ms, QEMU up $((t2 - t1)) ms, load+cont $((t3 - t2)) ms)$gap"

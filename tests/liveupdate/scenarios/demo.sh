@@ -111,7 +111,8 @@ case $PH in
 	restore_ms=$(sed -n 's/.*restore: \([0-9]*\) ms .*/\1/p' "$OUT/log" | tail -n 1)
 	lu cleanup
 	no_splat
-	narrate "blackout: save $(get saved_ms) ms + shutdown $HANDOFF_MS ms + kexec -e to namespaces ready $READY_MS ms + QEMU restore $restore_ms ms (guest clock, TCG)"
+	shutdown_ms=$(old_kernel_shutdown_ms)
+	narrate "blackout: save $(get saved_ms) ms + kexec -e to namespaces ready $READY_MS ms (of which the old kernel's shutdown $shutdown_ms ms) + QEMU restore $restore_ms ms (guest clock, TCG)"
 	narrate "live update done: VM $VMNAME resumed with its device, which never stopped doing DMA"
 	pass
 	;;
