@@ -472,7 +472,7 @@ cmd_restore() {
 	hmp_ok ${caps:+"$caps"} \
 		"migrate_incoming \"exec:$DAXSTASH get -o $STREAM_OFF $STASH - 2>>$DIR/daxstash.log\""
 	if ! out=$("$HMPC" -t "$TIMEOUT" -i 5 -w 'Migration status: completed' \
-		-f 'Migration status: failed' "$DIR/monitor.sock" 'info migrate'); then
+		-f 'Migration status: failed' "$DIR/monitor.sock" 'info migrate' 2>&1); then
 		why=$(tr -d '\r' <<<"$out" | sed -n 's/.*Migration status: failed (\(.*\)).*/\1/p' | tail -n 1)
 		[ -n "$why" ] || why=$(tail -n 1 "$DIR/daxstash.log" 2>/dev/null)
 		[ -z "$VFIO" ] ||
