@@ -22,7 +22,7 @@ progress() {
 
 echo "pkern demo: a VM with an assigned PCI device, live-updated by kexec (QEMU/TCG, no KVM: boots are slow)"
 echo "building the patched test kernel and its modules (log: ${B:-$TOP/build}/kernel/build.log)"
-echo "  cold: about 25 min on 2 cores; with a warm ccache a few minutes; up to date: seconds"
+echo "  cold: about 20 min on 2 cores; with a warm ccache a minute or two; up to date: seconds"
 mkdir -p "${B:-$TOP/build}/kernel"
 ${MAKE:-make} -C "$TOP" --no-print-directory kernel kernel-modules 2>&1 |
 	tee "${B:-$TOP/build}/kernel/build.log" | progress

@@ -17,7 +17,7 @@ CFG_LOG=$OUT/l0-pci-cfg.log
 # slots the guest checks; its pattern fills RAM from 2 MiB on
 BSRC=0x1c0000 SLOT0=0x1c1000 PATTERN=0x200000
 MARK_OFF=0xf8		# an unused config dword of edu: marks the log
-START_MARK=0x504b0001 END_MARK=0x504b0002
+VM_MARK=0x504b0000 START_MARK=0x504b0001 END_MARK=0x504b0002
 
 BDF=$(edus)
 [ "$(wc -w <<<"$BDF")" -eq 1 ] || fail "expected one edu device, found '$BDF'"
@@ -73,19 +73,26 @@ mark() {
 	return 1
 }
 
-# stops_between A B: config writes between marks A and B that cleared
-# Bus Master of edu or of its root port, or set the port's Secondary Bus
-# Reset: edu has no FLR or PM capability, so these are all its resets
-stops_between() {
+# stops_in SED-RANGE: config writes in that range of the log that
+# cleared Bus Master of edu or of its root port, or set the port's
+# Secondary Bus Reset: edu has no FLR or PM capability, so these are all
+# its resets
+stops_in() {
 	local n=0 dev off val
 	while read -r _ dev _ off _ val; do
 		case $dev:$off in
 		edu:@0x4 | pcie-root-port:@0x4) ((val & 4)) || n=$((n + 1)) ;;
 		pcie-root-port:@0x3e) ((!(val & 0x40))) || n=$((n + 1)) ;;
 		esac
-	done < <(sed -n "/@$MARK_OFF <- $1\$/,/@$MARK_OFF <- $2\$/p" "$CFG_LOG")
+	done < <(sed -n "$1p" "$CFG_LOG")
 	echo "$n"
 }
+
+# stops_between A B: such writes between marks A and B
+stops_between() {
+	stops_in "/@$MARK_OFF <- $1\$/,/@$MARK_OFF <- $2\$/"
+}
+
 
 # old_kernel_dropped: how many mappings the previous kernel dropped from
 # edu's kept translation (memory that does not survive kexec)

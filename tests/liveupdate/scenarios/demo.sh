@@ -66,6 +66,7 @@ case $PH in
 	save handoff "$(ns_field "$POOL" handoff_addr)"
 	step "edu's IOMMU group takes its page tables from $POOL; bind pkern-vfio-pci" bind_pkvfio
 	narrate "start VM $VMNAME: QEMU $("$("$VM_TOP/scripts/install-qemu.sh" --print)" --version | sed -n 's/^QEMU emulator version \([0-9.]*\).*/\1/p'), guest RAM on a pkern namespace, edu assigned with vfio-pci"
+	mark "$VM_MARK" || fail "the outer QEMU did not log the VM mark"
 	lu --mem "$VMMEM" start
 	narrate "live update: pause $VMNAME, save its device state (RAM stays put) into namespace $VMNAME-state; the paused QEMU keeps its VFIO container"
 	lu save
@@ -107,7 +108,10 @@ case $PH in
 	stops=$(stops_between "$START_MARK" "$END_MARK")
 	[ "$stops" -eq 0 ] ||
 		fail "from pause to resume, $stops config write(s) cleared bus mastering or reset the bus: $(sed -n "/@$MARK_OFF <- $START_MARK/,\$p" "$CFG_LOG" | grep -E '@0x(4|3e) ' | tr '\n' ' ')"
-	narrate "  from pause to resume, as the device saw it: bus mastering never cleared (edu and root port), no reset"
+	before=$(stops_between "$VM_MARK" "$START_MARK")
+	[ "$before" -gt 0 ] ||
+		fail "the config write log shows no stop when the VM first started either (VFIO resets a device it opens): it cannot show one"
+	narrate "  from pause to resume, as the device saw it: bus mastering never cleared (edu and root port), no reset; when the VM first started, the same log shows $before (VFIO's reset at open)"
 	restore_ms=$(sed -n 's/.*restore: \([0-9]*\) ms .*/\1/p' "$OUT/log" | tail -n 1)
 	lu cleanup
 	no_splat
