@@ -19,7 +19,8 @@ shift
 WRAP=("$@")
 QUICK=${TESTS_QUICK:-0}
 TMP=$(mktemp -d /tmp/pkdaxctl-test.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
+FULL=$TMP/full	# a tiny tmpfs, mounted by the full-filesystem cases
+trap 'umount "$FULL" 2>/dev/null; rm -rf "$TMP"' EXIT
 
 npass=0
 nfail=0
@@ -442,6 +443,44 @@ refuse list-tiny 1 "too small for a pkern region" list --image "$IMG"
 full refuse check-tiny 2 "too small for a pkern region" check --image "$IMG"
 IMG=$IMG_SAVE
 full refuse check-missing 2 "does not exist" check --image "$TMP/none"
+fi
+
+# ---- a full filesystem: zeroing needs no space, a failed store is an error ---
+# A 1 MiB tmpfs holds the label pages of a 64 MiB sparse image and nothing
+# more.  Mounting it needs root; without root these cases are skipped.
+if [ "$QUICK" != 1 ]; then
+	mkdir -p "$FULL"
+	if mount -t tmpfs -o size=1m pkdaxctl-test "$FULL" 2>"$TMP/mount.err"; then
+		IMG_SAVE=$IMG
+		IMG=$FULL/img
+		ok full-init init-labels --image "$IMG" --size 64M
+		ok full-first create-namespace --image "$IMG" -n a -s 2M
+		dd if=/dev/zero of="$FULL/filler" bs=4k status=none 2>/dev/null
+		[ "$(stat -f -c %a "$FULL")" -eq 0 ] && pass full-is-full ||
+			fail full-is-full "$(df "$FULL")"
+		ok full-create create-namespace --image "$IMG" -n vm1 -s 16M
+		OFF=$(jq .offset "$OUT")
+		is_zero "$OFF" $((16 * M)) && pass full-create-zero ||
+			fail full-create-zero "new namespace not zeroed"
+		ok full-destroy destroy-namespace --image "$IMG" vm1
+		pk list --image "$IMG" -N
+		jqt full-destroy-gone '[.[].name] == ["a"]'
+		# slots 1-15 share the label page of slot 0; slot 16 needs a new page
+		for i in $(seq 1 15); do
+			pk create-namespace --image "$IMG" -n "s$i" -s 2M
+			[ $rc -eq 0 ] || break
+		done
+		[ $rc -eq 0 ] && pass full-same-page || fail full-same-page "exit $rc: $(cat "$ERR")"
+		refuse full-new-page 1 "cannot create 's16' in .*: No space left on device; nothing was created, the labels are as before" \
+			create-namespace --image "$IMG" -n s16 -s 2M
+		ok full-check check --image "$IMG"
+		grep -q "clean: 16 namespaces" "$OUT" && pass full-check-text ||
+			fail full-check-text "$(cat "$OUT")"
+		umount "$FULL"
+		IMG=$IMG_SAVE
+	else
+		echo "SKIP full-filesystem cases: cannot mount a tmpfs: $(head -n 1 "$TMP/mount.err")"
+	fi
 fi
 
 # ---- bash completion: commands, values, names from list --image ------------

@@ -3,14 +3,25 @@
  * Image backend: a region image file mapped with libpmem and updated by
  * lib/ directly.  Durability follows libpmem's contract: pmem_persist()
  * when the mapping is real persistent memory, pmem_msync() otherwise.
+ *
+ * An image is usually a sparse file, so a store into the mapping may need
+ * a new block, and on a full filesystem the kernel answers that store
+ * with SIGBUS.  Zeroing therefore punches holes instead of storing zeros
+ * (a hole reads as zeros and needs no space), and every other access to
+ * the mapping runs under a SIGBUS guard that turns the signal into an
+ * I/O error lib already handles: the update then leaves the old or the
+ * new state, never a dead process halfway through.
  */
 #include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include <libpmem.h>
 
@@ -19,12 +30,78 @@
 #include "pkdaxctl.h"
 
 struct image {
-	int lock_fd;
+	int fd;			/* the image, held open for flock and fallocate */
 	char *addr;
 	size_t len;
 	int is_pmem;
+	bool can_punch;		/* a regular file whose filesystem punches holes */
 	struct pkern_media media;
 };
+
+/* One image per run: the guard state is process-wide, like the signal */
+static sigjmp_buf bus_env;
+static volatile sig_atomic_t bus_armed;
+static struct sigaction bus_old;
+static bool bus_installed;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	(void)si;
+	(void)uc;
+	if (bus_armed) {
+		bus_armed = 0;
+		siglongjmp(bus_env, 1);
+	}
+	/* not ours: die of it as if there were no handler */
+	signal(sig, SIG_DFL);
+}
+
+static void bus_guard_install(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_sigbus,
+				.sa_flags = SA_SIGINFO };
+
+	sigemptyset(&sa.sa_mask);
+	if (!sigaction(SIGBUS, &sa, &bus_old))
+		bus_installed = true;
+}
+
+static void bus_guard_remove(void)
+{
+	if (bus_installed)
+		sigaction(SIGBUS, &bus_old, NULL);
+	bus_installed = false;
+}
+
+/*
+ * A store the filesystem could not back (full, quota, I/O error, file
+ * truncated under us): name the likely cause for the message.
+ */
+static void bus_errno(const struct image *im)
+{
+	struct statvfs vfs;
+
+	errno = EIO;
+	if (!fstatvfs(im->fd, &vfs) && !vfs.f_bavail)
+		errno = ENOSPC;
+}
+
+/* memcpy (or memset to 0 when @src is NULL) that survives SIGBUS */
+static int guarded_copy(const struct image *im, void *dst, const void *src,
+			size_t len)
+{
+	if (sigsetjmp(bus_env, 1)) {
+		bus_errno(im);
+		return -1;
+	}
+	bus_armed = 1;
+	if (src)
+		memcpy(dst, src, len);
+	else
+		memset(dst, 0, len);
+	bus_armed = 0;
+	return 0;
+}
 
 static bool in_range(const struct image *im, u64 off, u64 len)
 {
@@ -37,8 +114,7 @@ static int img_read(void *ctx, u64 off, void *buf, u64 len)
 
 	if (!in_range(im, off, len))
 		return -1;
-	memcpy(buf, im->addr + off, len);
-	return 0;
+	return guarded_copy(im, buf, im->addr + off, len);
 }
 
 static int img_write(void *ctx, u64 off, const void *buf, u64 len)
@@ -47,8 +123,7 @@ static int img_write(void *ctx, u64 off, const void *buf, u64 len)
 
 	if (!in_range(im, off, len))
 		return -1;
-	memcpy(im->addr + off, buf, len);
-	return 0;
+	return guarded_copy(im, im->addr + off, buf, len);
 }
 
 static int img_persist(void *ctx, u64 off, u64 len)
@@ -64,13 +139,28 @@ static int img_persist(void *ctx, u64 off, u64 len)
 	return pmem_msync(im->addr + off, len) ? -1 : 0;
 }
 
+/*
+ * Zero an extent by punching it out of the file: no block is written, so
+ * it works on a full filesystem and leaves a sparse image sparse.  Only
+ * where the file cannot punch holes (a device, or a filesystem without
+ * FALLOC_FL_PUNCH_HOLE) are zeros stored.
+ */
 static int img_scrub(void *ctx, u64 off, u64 len)
 {
 	struct image *im = ctx;
 
 	if (!in_range(im, off, len))
 		return -1;
-	memset(im->addr + off, 0, len);
+	if (im->can_punch) {
+		if (!fallocate(im->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			       (off_t)off, (off_t)len))
+			return fdatasync(im->fd) ? -1 : 0;
+		if (errno != EOPNOTSUPP && errno != ENOSYS)
+			return -1;
+		im->can_punch = false;
+	}
+	if (guarded_copy(im, im->addr + off, NULL, len))
+		return -1;
 	return img_persist(ctx, off, len);
 }
 
@@ -107,6 +197,8 @@ static int img_create(struct pkd_region *r, const struct pkern_create_params *p,
 
 	if (!rc)
 		*slot = ns->slot;
+	if (rc == -PKERN_E_IO)
+		r->sys_errno = errno;
 	pkd_region_refresh_space(r);
 	return rc;
 }
@@ -115,6 +207,8 @@ static int img_destroy(struct pkd_region *r, const struct pkern_ns *ns)
 {
 	int rc = pkern_destroy(r->labels, ns->slot);
 
+	if (rc == -PKERN_E_IO)
+		r->sys_errno = errno;
 	pkd_region_refresh_space(r);
 	return rc;
 }
@@ -135,11 +229,12 @@ static void img_close(struct pkd_region *r)
 	struct image *im = r->priv;
 
 	if (im) {
-		if (im->lock_fd >= 0)
-			close(im->lock_fd);
 		if (im->addr)
 			pmem_unmap(im->addr, im->len);
+		if (im->fd >= 0)
+			close(im->fd);
 		free(im);
+		bus_guard_remove();
 	}
 	free(r->labels);
 	free(r->dev);
@@ -228,6 +323,7 @@ static int map_image(const char *path, u64 create_size, struct image *im,
 int pkd_image_open(const char *path, u64 create_size, struct pkd_region **out)
 {
 	struct pkd_region *r = calloc(1, sizeof(*r));
+	struct stat st;
 	struct image *im = calloc(1, sizeof(*im));
 	int rc;
 
@@ -237,7 +333,7 @@ int pkd_image_open(const char *path, u64 create_size, struct pkd_region **out)
 		pkd_err("out of memory");
 		return -1;
 	}
-	im->lock_fd = -1;
+	im->fd = -1;
 	r->ops = &img_ops;
 	r->priv = im;
 	r->id = -1;
@@ -253,11 +349,13 @@ int pkd_image_open(const char *path, u64 create_size, struct pkd_region **out)
 	 * lib's update protocol assumes one writer: concurrent pkdaxctl
 	 * runs on one image take turns for the whole command.
 	 */
-	im->lock_fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (im->lock_fd < 0 || flock(im->lock_fd, LOCK_EX)) {
+	im->fd = open(path, O_RDWR | O_CLOEXEC);
+	if (im->fd < 0 || flock(im->fd, LOCK_EX)) {
 		pkd_err("cannot lock image %s: %s", path, strerror(errno));
 		goto fail;
 	}
+	im->can_punch = !fstat(im->fd, &st) && S_ISREG(st.st_mode);
+	bus_guard_install();
 	im->media.ops = &img_media_ops;
 	im->media.ctx = im;
 	im->media.size = im->len;

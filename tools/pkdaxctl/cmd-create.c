@@ -194,6 +194,15 @@ static void report_failure(const struct pkd_region *r,
 	case PKERN_E_NOSPC:
 		report_no_space(r, p, have_size);
 		return;
+	case PKERN_E_IO:
+		/* lib left @labels as the media holds them: say which state */
+		if (pkd_find_uuid_any(labels, p->uuid))
+			pkd_err("'%s' was created in %s, but writing it reported an error: %s; see pkdaxctl list",
+				p->name, r->dev, pkd_strerror(r, rc));
+		else
+			pkd_err("cannot create '%s' in %s: %s; nothing was created, the labels are as before",
+				p->name, r->dev, pkd_strerror(r, rc));
+		return;
 	case PKERN_E_INVAL:
 		if (p->offset != PKERN_OFFSET_ANY) {
 			pkd_err("offset %#llx is outside the data area of %s; see label_size and size in pkdaxctl list",

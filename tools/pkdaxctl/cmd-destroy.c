@@ -30,6 +30,17 @@ const struct pkd_cmdline destroy_cmdline = {
 	.notes = "The namespace's memory is zeroed; a busy device (open, mapped or pinned for DMA) is refused.\n",
 };
 
+/* Is @slot still in use (lib reloaded the labels after a failed write)? */
+static bool slot_used(const struct pkern_labels *labels, u32 slot)
+{
+	const struct pkern_ns *ns;
+
+	pkern_for_each_ns(labels, ns)
+		if (ns->slot == slot)
+			return true;
+	return false;
+}
+
 static void report_failure(const struct pkd_region *r,
 			   const struct pkern_ns *ns, int rc)
 {
@@ -42,6 +53,12 @@ static void report_failure(const struct pkd_region *r,
 	else if (rc == -PKERN_E_NOENT && r->live && !pkern_ns_usable(ns))
 		pkd_err("'%s' in %s is an unusable label (%s); the driver only destroys usable namespaces",
 			ns->name, r->dev, pkern_problem_str(ns->problem));
+	else if (rc == -PKERN_E_IO && slot_used(r->labels, ns->slot))
+		pkd_err("cannot destroy '%s' in %s: %s; it was not destroyed, the labels are as before",
+			ns->name, r->dev, pkd_strerror(r, rc));
+	else if (rc == -PKERN_E_IO)
+		pkd_err("'%s' was destroyed in %s, but zeroing its memory failed: %s; its bytes may not be zero until a new namespace there zeroes them",
+			ns->name, r->dev, pkd_strerror(r, rc));
 	else if (rc == -PKERN_E_STATE)
 		pkd_err("%s is not usable (state %s): its labels cannot change; see pkdaxctl check",
 		       r->dev, pkern_state_str(r->state));

@@ -61,6 +61,14 @@ static void report_failure(const struct pkd_region *r,
 	else if (rc == -PKD_E_BUSY)
 		pkd_err("cannot format %s: a namespace device is open or mapped, a pool is in use, or DMA kept across kexec still reaches the region (the kernel log says which); stop its users first",
 			r->dev);
+	else if (rc == -PKERN_E_IO && r->labels->active_sb >= 0 &&
+		 !memcmp(r->labels->sb[r->labels->active_sb].uuid, p->uuid,
+			 sizeof(p->uuid)))
+		pkd_err("%s was formatted, but writing it reported an error: %s; see pkdaxctl check",
+			r->dev, pkd_strerror(r, rc));
+	else if (rc == -PKERN_E_IO)
+		pkd_err("cannot format %s: %s; its labels are as before",
+			r->dev, pkd_strerror(r, rc));
 	else
 		pkd_err("cannot format %s: %s", r->dev, pkd_strerror(r, rc));
 }
