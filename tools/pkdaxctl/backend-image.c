@@ -20,6 +20,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -34,6 +35,7 @@ struct image {
 	char *addr;
 	size_t len;
 	int is_pmem;
+	bool own_map;		/* read-only mmap() of ours, not libpmem's */
 	bool can_punch;		/* a regular file whose filesystem punches holes */
 	struct pkern_media media;
 };
@@ -171,6 +173,11 @@ static const struct pkern_media_ops img_media_ops = {
 	.scrub = img_scrub,
 };
 
+/* A reader's media: lib refuses every update on it */
+static const struct pkern_media_ops img_ro_media_ops = {
+	.read = img_read,
+};
+
 /*
  * lib leaves @labels describing the image after every update, successful or
  * not; only the derived space figures need refreshing.
@@ -229,7 +236,9 @@ static void img_close(struct pkd_region *r)
 	struct image *im = r->priv;
 
 	if (im) {
-		if (im->addr)
+		if (im->addr && im->own_map)
+			munmap(im->addr, im->len);
+		else if (im->addr)
 			pmem_unmap(im->addr, im->len);
 		if (im->fd >= 0)
 			close(im->fd);
@@ -278,8 +287,35 @@ static int check_size(const char *path, u64 size, bool creating)
 	return 0;
 }
 
-static int map_image(const char *path, u64 create_size, struct image *im,
-		     bool *created)
+/*
+ * A reader maps a regular file itself, read-only: libpmem opens every
+ * file read-write, which a 0444 image or an unprivileged reader refuses.
+ */
+static int map_readonly(const char *path, struct image *im)
+{
+	struct stat st;
+	void *addr;
+
+	im->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (im->fd < 0 || fstat(im->fd, &st)) {
+		pkd_err("cannot open image %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (check_size(path, (u64)st.st_size, false))
+		return -1;
+	addr = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, im->fd, 0);
+	if (addr == MAP_FAILED) {
+		pkd_err("cannot map image %s: %s", path, strerror(errno));
+		return -1;
+	}
+	im->addr = addr;
+	im->len = (size_t)st.st_size;
+	im->own_map = true;
+	return 0;
+}
+
+static int map_image(const char *path, u64 create_size, bool readonly,
+		     struct image *im, bool *created)
 {
 	struct stat st;
 	int flags = 0;
@@ -295,6 +331,8 @@ static int map_image(const char *path, u64 create_size, struct image *im,
 		}
 		if (S_ISREG(st.st_mode) && check_size(path, size, false))
 			return -1;
+		if (readonly && S_ISREG(st.st_mode))
+			return map_readonly(path, im);
 		create_size = 0;
 	} else if (errno == ENOENT && create_size) {
 		if (check_size(path, create_size, true))
@@ -320,8 +358,9 @@ static int map_image(const char *path, u64 create_size, struct image *im,
 	return 0;
 }
 
-int pkd_image_open(const char *path, u64 create_size, struct pkd_region **out)
+int pkd_image_open(const struct pkd_target *t, struct pkd_region **out)
 {
+	const char *path = t->image;
 	struct pkd_region *r = calloc(1, sizeof(*r));
 	struct stat st;
 	struct image *im = calloc(1, sizeof(*im));
@@ -343,20 +382,23 @@ int pkd_image_open(const char *path, u64 create_size, struct pkd_region **out)
 		pkd_err("out of memory");
 		goto fail;
 	}
-	if (map_image(path, create_size, im, &r->created))
+	if (map_image(path, t->create_size, t->readonly, im, &r->created))
 		goto fail;
 	/*
 	 * lib's update protocol assumes one writer: concurrent pkdaxctl
-	 * runs on one image take turns for the whole command.
+	 * runs on one image take turns for the whole command; readers
+	 * share the lock, so they never see an update half done.
 	 */
-	im->fd = open(path, O_RDWR | O_CLOEXEC);
-	if (im->fd < 0 || flock(im->fd, LOCK_EX)) {
+	if (im->fd < 0)
+		im->fd = open(path, (t->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (im->fd < 0 || flock(im->fd, t->readonly ? LOCK_SH : LOCK_EX)) {
 		pkd_err("cannot lock image %s: %s", path, strerror(errno));
 		goto fail;
 	}
-	im->can_punch = !fstat(im->fd, &st) && S_ISREG(st.st_mode);
+	im->can_punch = !t->readonly && !fstat(im->fd, &st) &&
+			S_ISREG(st.st_mode);
 	bus_guard_install();
-	im->media.ops = &img_media_ops;
+	im->media.ops = t->readonly ? &img_ro_media_ops : &img_media_ops;
 	im->media.ctx = im;
 	im->media.size = im->len;
 	r->size = im->len;

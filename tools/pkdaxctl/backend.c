@@ -117,7 +117,7 @@ int pkd_open(const struct pkd_target *t, struct pkd_regions *out)
 		pkd_err("out of memory");
 		return -1;
 	}
-	if (pkd_image_open(t->image, t->create_size, &out->r[0])) {
+	if (pkd_image_open(t, &out->r[0])) {
 		free(out->r);
 		out->r = NULL;
 		return -1;

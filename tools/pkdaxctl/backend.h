@@ -82,11 +82,14 @@ struct pkd_region {
  * @image: image path, or NULL for live regions
  * @region: -r value: "pkernN", "N", or the image path; NULL = all
  * @create_size: init-labels --size: create the image with this size
+ * @readonly: the command only reads: open an image read-only, so a
+ *	read-only file or an unprivileged reader works
  */
 struct pkd_target {
 	const char *image;
 	const char *region;
 	u64 create_size;
+	bool readonly;
 };
 
 struct pkd_regions {
@@ -98,7 +101,7 @@ struct pkd_regions {
 int pkd_open(const struct pkd_target *t, struct pkd_regions *out);
 void pkd_close_all(struct pkd_regions *rs);
 
-int pkd_image_open(const char *path, u64 create_size, struct pkd_region **out);
+int pkd_image_open(const struct pkd_target *t, struct pkd_region **out);
 int pkd_live_open(int id, struct pkd_region **out);
 /* Ids of live regions in ascending order; returns count or -1 */
 int pkd_live_ids(int **ids);

@@ -205,6 +205,8 @@ int cmd_check(int argc, char **argv)
 		return g.status;
 	if (repair && json)
 		return pkd_usage_err("--repair prints text lines; run it without --json");
+	/* only a repair writes: a plain check works on a read-only image */
+	t.readonly = !repair;
 	if (pkd_open(&t, &rs))
 		return PKD_EXIT_USAGE;	/* could not check */
 	if (!rs.n) {

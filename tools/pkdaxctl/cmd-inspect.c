@@ -222,7 +222,7 @@ static struct json_object *region_json(struct pkd_region *r, unsigned int f)
 
 int cmd_inspect(int argc, char **argv)
 {
-	struct pkd_target t = { 0 };
+	struct pkd_target t = { .readonly = true };
 	struct json_object *out;
 	struct pkd_getopt g = { .cl = &inspect_cmdline, .target = &t };
 	struct pkd_regions rs;

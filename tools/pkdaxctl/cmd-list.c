@@ -48,7 +48,7 @@ static bool ns_matches(const struct pkern_ns *ns, const char *filter)
 
 int cmd_list(int argc, char **argv)
 {
-	struct pkd_target t = { 0 };
+	struct pkd_target t = { .readonly = true };
 	struct json_object *out, *arr;
 	bool want_r = false, want_n = false;
 	const char *ns_filter = NULL;
