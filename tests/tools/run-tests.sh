@@ -184,7 +184,22 @@ jqt init-json ".state == \"ready\" and .nslots == 512 and .size == $((64 * M)) a
 	fail init-file-size "$(stat -c %s "$IMG")"
 refuse init-size-mismatch 1 "already exists with 67108864 bytes" \
 	init-labels --image "$IMG" --size 32M
-ok init-empty-again init-labels --image "$IMG"
+refuse init-empty-again 1 "is already formatted \(pkern labels, no namespaces, generation 1\); nothing was changed; .*add --force" \
+	init-labels --image "$IMG"
+# an unformatted image formats only if its label area is all zero
+IMG_SAVE=$IMG
+IMG=$TMP/foreign
+truncate -s 16M "$IMG"
+printf 'not labels' | dd of="$IMG" bs=1 seek=$((0x1234)) conv=notrunc status=none
+refuse init-foreign 1 "the first 144 KiB, where the labels go, hold data that is not pkern labels \(first non-zero byte at offset 4660, 0x1234\); nothing was changed; if that data is not needed, add --force" \
+	init-labels --image "$IMG"
+ok init-foreign-force init-labels --image "$IMG" --force
+rm -f "$IMG"
+truncate -s 16M "$IMG"
+printf 'data' | dd of="$IMG" bs=1 seek=$((4 * M)) conv=notrunc status=none
+ok init-zero-label-area init-labels --image "$IMG"
+rm -f "$IMG"
+IMG=$IMG_SAVE
 ok check-fresh check --image "$IMG"
 grep -q "clean: 0 namespaces" "$OUT" && pass check-fresh-text ||
 	fail check-fresh-text "$(cat "$OUT")"
@@ -204,7 +219,7 @@ is_zero "$POOL_OFF" $((8 * M)) && pass create-scrubs ||
 ok list list --image "$IMG"
 jqt list-two '.[0].namespaces | length == 2'
 jqt list-names '[.[0].namespaces[].name] == ["vm1", "pool"]'
-jqt list-region-keys '.[0] | has("dev") and has("size") and has("available_size") and has("max_available_extent") and has("uuid") and .state == "ready" and .generation == 4'
+jqt list-region-keys '.[0] | has("dev") and has("size") and has("available_size") and has("max_available_extent") and has("uuid") and .state == "ready" and .generation == 3'
 jqt list-space ".[0].available_size == $((64 * M - 147456 - 24 * M))"
 ok list-human list --image "$IMG" -u
 jqt list-human-size '.[0].size == "64.00 MiB (67.11 MB)" and .[0].namespaces[0].size == "16.00 MiB (16.78 MB)" and (.[0].namespaces[0].offset | startswith("0x"))'

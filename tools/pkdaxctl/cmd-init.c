@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * pkdaxctl init-labels: write a fresh, empty label area.  Never silently
- * drops namespaces: without --force a region that holds labels (or
- * labels this version cannot read) is left alone, and the refusal says
- * how many namespaces formatting would lose.
+ * drops anything: without --force only a region whose label area is all
+ * zero is formatted.  A region that holds labels (even an empty label
+ * area, or labels this version cannot read) is left alone, and the
+ * refusal says how many namespaces formatting would lose; so is one whose
+ * label area holds anything else, which may be data someone still needs.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,7 +24,8 @@ enum { OPT_SLOTS = PKD_LONGOPT_CMD };
 static const struct pkd_opt opts[] = {
 	PKD_OPT_REGION_AS("region to format (pkernN or N)"),
 	{ "force", 'f', NULL,
-	  "format even if namespaces exist (they are lost)", 0 },
+	  "format even if the region is formatted or holds other data (it is lost)",
+	  0 },
 	{ "uuid", 'u', "UUID", "region UUID (default: generated)", 0 },
 	{ "slots", OPT_SLOTS, "N",
 	  "label slots = namespace limit: 64-1024, multiple of 8 (default 512)",
@@ -71,6 +74,62 @@ static void report_failure(const struct pkd_region *r,
 			r->dev, pkd_strerror(r, rc));
 	else
 		pkd_err("cannot format %s: %s", r->dev, pkd_strerror(r, rc));
+}
+
+/*
+ * First non-zero byte where the label area of @p would go, or -1 if it
+ * is all zero.  Blocks the backend cannot read (a live driver serves only
+ * parts of an unformatted area) are not evidence of data and are skipped.
+ */
+static long long first_nonzero(const struct pkd_region *r,
+			       const struct pkern_format_params *p, u64 *area)
+{
+	static u8 buf[PKERN_GRANULE];
+	u64 len = pkern_label_area_size(p->nslots ? p->nslots :
+					PKERN_DEFAULT_SLOTS);
+
+	if (len > r->size)
+		len = r->size;
+	*area = len;
+	for (u64 off = 0; off < len; off += sizeof(buf)) {
+		if (r->media->ops->read(r->media->ctx, off, buf, sizeof(buf)))
+			continue;
+		for (size_t i = 0; i < sizeof(buf); i++)
+			if (buf[i])
+				return (long long)(off + i);
+	}
+	return -1;
+}
+
+/*
+ * What lib would format without asking, but --force must: an empty label
+ * area (formatting it again replaces the region UUID) and an unformatted
+ * one that is not all zero.  Returns 0 when formatting may go ahead.
+ */
+static int refuse_unforced(const struct pkd_region *r,
+			   const struct pkern_format_params *p)
+{
+	const char *opt = r->live ? "-r " : "--image ";
+	long long nz;
+	u64 area;
+
+	if (p->force)
+		return 0;
+	if (r->state == PKERN_STATE_READY && !r->labels->nr_used) {
+		pkd_err("%s is already formatted (pkern labels, no namespaces, generation %llu); nothing was changed; see pkdaxctl list %s%s, or add --force to format it again",
+			r->dev, (unsigned long long)r->labels->generation,
+			opt, r->dev);
+		return -1;
+	}
+	if (r->state != PKERN_STATE_UNFORMATTED || r->created)
+		return 0;
+	nz = first_nonzero(r, p, &area);
+	if (nz < 0)
+		return 0;
+	pkd_err("%s: the first %llu KiB, where the labels go, hold data that is not pkern labels (first non-zero byte at offset %lld, 0x%llx); nothing was changed; if that data is not needed, add --force to overwrite it",
+		r->dev, (unsigned long long)(area >> 10), nz,
+		(unsigned long long)nz);
+	return -1;
 }
 
 int cmd_init(int argc, char **argv)
@@ -123,6 +182,8 @@ int cmd_init(int argc, char **argv)
 	if (pkd_open(&t, &rs))
 		return PKD_EXIT_FAIL;
 	r = rs.r[0];
+	if (refuse_unforced(r, &p))
+		goto out;
 	rc = r->ops->format(r, &p, &nr_lost);
 	if (rc) {
 		report_failure(r, &p, rc, nr_lost);
