@@ -304,6 +304,53 @@ if [ "$QUICK" != 1 ]; then
 	done
 fi
 
+# ---- waiting for the image lock says so; --timeout gives up -------------------
+if [ "$QUICK" != 1 ]; then
+	# hold FILE's lock (flock(1) MODE -x or -s) until $TMP/release appears
+	hold_lock() {
+		rm -f "$TMP/locked" "$TMP/release"
+		# shellcheck disable=SC2016	# $1 is the inner shell's
+		flock "$1" "$IMG" sh -c 'touch "$1/locked"; while [ ! -e "$1/release" ]; do sleep 0.1; done' sh "$TMP" &
+		while [ ! -e "$TMP/locked" ]; do sleep 0.1; done
+	}
+	release_lock() { touch "$TMP/release"; wait; }
+	hold_lock -x
+	cp "$IMG" "$TMP/lock-before"
+	pk list --image "$IMG" --timeout 1
+	[ $rc -eq 1 ] && [ ! -s "$OUT" ] &&
+		grep -q "^pkdaxctl list: waiting for the lock on image .*: another pkdaxctl run is changing it$" "$ERR" &&
+		grep -q "^pkdaxctl list: gave up after 1 s waiting for the lock on image .*; nothing was done$" "$ERR" &&
+		[ "$(grep -vc '^==[0-9]*==' "$ERR")" -eq 2 ] && pass lock-timeout ||
+		fail lock-timeout "exit $rc: $(cat "$ERR")"
+	pk create-namespace --image "$IMG" -n x -s 2M --timeout 0
+	[ $rc -eq 1 ] && [ "$(grep -vc '^==[0-9]*==' "$ERR")" -eq 1 ] &&
+		grep -q "gave up after 0 s waiting for the lock" "$ERR" &&
+		cmp -s "$IMG" "$TMP/lock-before" && pass lock-timeout-0 ||
+		fail lock-timeout-0 "exit $rc: $(cat "$ERR")"
+	pk check --image "$IMG" --timeout 0
+	[ $rc -eq 2 ] && grep -q "gave up after 0 s" "$ERR" && pass lock-timeout-check ||
+		fail lock-timeout-check "exit $rc: $(cat "$ERR")"
+	# without --timeout: one line saying what it waits for, then it runs
+	(sleep 1; touch "$TMP/release") &
+	pk list --image "$IMG" -N
+	wait
+	[ $rc -eq 0 ] && [ "$(grep -vc '^==[0-9]*==' "$ERR")" -eq 1 ] &&
+		grep -q "waiting for the lock on image .* (--timeout SECONDS gives up)$" "$ERR" &&
+		pass lock-wait || fail lock-wait "exit $rc: $(cat "$ERR")"
+	jqt lock-wait-json 'length == 2'
+	# readers share the lock: a reader holding it blocks writers only
+	hold_lock -s
+	pk inspect --image "$IMG" --timeout 0
+	[ $rc -eq 0 ] && [ ! -s "$ERR" ] && pass lock-shared-reader ||
+		fail lock-shared-reader "exit $rc: $(cat "$ERR")"
+	pk destroy-namespace --image "$IMG" vm1 --timeout 0
+	[ $rc -eq 1 ] && grep -q "gave up after 0 s" "$ERR" && pass lock-shared-writer ||
+		fail lock-shared-writer "exit $rc: $(cat "$ERR")"
+	release_lock
+	full refuse lock-bad-timeout 2 "invalid --timeout 'soon'" list --image "$IMG" --timeout soon
+	full refuse lock-timeout-live 1 "--timeout applies to --image only" list --timeout 1
+fi
+
 # ---- check / inspect ------------------------------------------------------
 ok check-clean check --image "$IMG"
 grep -q "clean: 2 namespaces" "$OUT" && pass check-clean-text || fail check-clean-text "$(cat "$OUT")"

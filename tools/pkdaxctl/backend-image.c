@@ -23,6 +23,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 #include <libpmem.h>
 
@@ -358,6 +359,66 @@ static int map_image(const char *path, u64 create_size, bool readonly,
 	return 0;
 }
 
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000,
+			       .tv_nsec = (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * Take the image lock: shared for a reader, exclusive for a writer.  A run
+ * that has to wait says so once, so a command that seems to hang tells
+ * why; with --timeout it gives up instead of waiting for good.
+ */
+static int lock_image(int fd, const struct pkd_target *t)
+{
+	int op = t->readonly ? LOCK_SH : LOCK_EX;
+	double deadline;
+
+	if (!flock(fd, op | LOCK_NB))
+		return 0;
+	if (errno != EWOULDBLOCK)
+		goto err;
+	if (!t->has_timeout || t->timeout)
+		fprintf(stderr, "pkdaxctl %s: waiting for the lock on image %s: another pkdaxctl run is %s it%s\n",
+			pkd_cmd, t->image,
+			t->readonly ? "changing" : "using",
+			t->has_timeout ? "" : " (--timeout SECONDS gives up)");
+	if (!t->has_timeout) {
+		while (flock(fd, op))
+			if (errno != EINTR)
+				goto err;
+		return 0;
+	}
+	deadline = now_s() + t->timeout;
+	for (;;) {
+		if (!flock(fd, op | LOCK_NB))
+			return 0;
+		if (errno != EWOULDBLOCK)
+			goto err;
+		if (now_s() >= deadline)
+			break;
+		sleep_ms(20);
+	}
+	pkd_err("gave up after %u s waiting for the lock on image %s: another pkdaxctl run still holds it; nothing was done",
+		t->timeout, t->image);
+	return -1;
+err:
+	pkd_err("cannot lock image %s: %s", t->image, strerror(errno));
+	return -1;
+}
+
 int pkd_image_open(const struct pkd_target *t, struct pkd_region **out)
 {
 	const char *path = t->image;
@@ -391,10 +452,12 @@ int pkd_image_open(const struct pkd_target *t, struct pkd_region **out)
 	 */
 	if (im->fd < 0)
 		im->fd = open(path, (t->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-	if (im->fd < 0 || flock(im->fd, t->readonly ? LOCK_SH : LOCK_EX)) {
-		pkd_err("cannot lock image %s: %s", path, strerror(errno));
+	if (im->fd < 0) {
+		pkd_err("cannot open image %s: %s", path, strerror(errno));
 		goto fail;
 	}
+	if (lock_image(im->fd, t))
+		goto fail;
 	im->can_punch = !t->readonly && !fstat(im->fd, &st) &&
 			S_ISREG(st.st_mode);
 	bus_guard_install();

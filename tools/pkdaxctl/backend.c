@@ -105,6 +105,10 @@ int pkd_open(const struct pkd_target *t, struct pkd_regions *out)
 {
 	out->r = NULL;
 	out->n = 0;
+	if (!t->image && t->has_timeout) {
+		pkd_err("--timeout applies to --image only: the driver serializes updates of live regions");
+		return -1;
+	}
 	if (!t->image)
 		return open_live(t, out);
 	if (t->region && strcmp(t->region, t->image)) {

@@ -84,12 +84,15 @@ struct pkd_region {
  * @create_size: init-labels --size: create the image with this size
  * @readonly: the command only reads: open an image read-only, so a
  *	read-only file or an unprivileged reader works
+ * @has_timeout, @timeout: --timeout: seconds to wait for an image's lock
  */
 struct pkd_target {
 	const char *image;
 	const char *region;
 	u64 create_size;
 	bool readonly;
+	bool has_timeout;
+	u32 timeout;
 };
 
 struct pkd_regions {

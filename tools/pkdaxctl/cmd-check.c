@@ -19,6 +19,7 @@ enum { OPT_REPAIR = PKD_LONGOPT_CMD };
 static const struct pkd_opt opts[] = {
 	PKD_OPT_REGION,
 	PKD_OPT_IMAGE,
+	PKD_OPT_TIMEOUT,
 	{ "json", 'j', NULL, "findings as JSON instead of text lines", 0 },
 	{ "repair", OPT_REPAIR, NULL,
 	  "rewrite a damaged, blank or stale superblock copy from the intact one",

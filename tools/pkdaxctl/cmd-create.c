@@ -34,6 +34,7 @@ static const struct pkd_opt opts[] = {
 	{ "offset", OPT_OFFSET, "OFF",
 	  "place at this region offset instead of first fit", 0 },
 	PKD_OPT_IMAGE,
+	PKD_OPT_TIMEOUT,
 	PKD_OPT_HELP,
 	PKD_OPT_END
 };

@@ -17,6 +17,7 @@ enum { OPT_SLOT = PKD_LONGOPT_CMD };
 static const struct pkd_opt opts[] = {
 	PKD_OPT_REGION,
 	PKD_OPT_IMAGE,
+	PKD_OPT_TIMEOUT,
 	{ "slot", OPT_SLOT, "N",
 	  "instead of NAME|UUID: the label in slot N, whatever it holds (repairs a label whose checksum or name is damaged; images only)",
 	  0 },

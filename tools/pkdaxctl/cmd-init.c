@@ -31,6 +31,7 @@ static const struct pkd_opt opts[] = {
 	  "label slots = namespace limit: 64-1024, multiple of 8 (default 512)",
 	  0 },
 	PKD_OPT_IMAGE,
+	PKD_OPT_TIMEOUT,
 	{ "size", 's', "SIZE",
 	  "with --image: create FILE with this size (K/M/G/T)", 0 },
 	PKD_OPT_HELP,

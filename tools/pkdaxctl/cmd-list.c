@@ -25,6 +25,7 @@ static const struct pkd_opt opts[] = {
 	{ "namespace", 'n', "NAMESPACE",
 	  "only the namespace with this name or UUID", 0 },
 	PKD_OPT_IMAGE,
+	PKD_OPT_TIMEOUT,
 	PKD_OPT_HELP,
 	PKD_OPT_END
 };
@@ -107,3 +108,4 @@ int cmd_list(int argc, char **argv)
 	pkd_close_all(&rs);
 	return PKD_EXIT_OK;
 }
+

@@ -9,6 +9,7 @@
 
 #include "backend.h"
 #include "opts.h"
+#include "parse.h"
 #include "pkdaxctl.h"
 
 #define WIDTH		79	/* --help wraps before this column */
@@ -73,12 +74,20 @@ int pkd_getopt(struct pkd_getopt *g, int argc, char **argv)
 		build(g);
 	for (;;) {
 		c = getopt_long(argc, argv, g->shorts, g->longs, NULL);
-		if (g->target && c == PKD_SHORT_REGION)
+		if (g->target && c == PKD_SHORT_REGION) {
 			g->target->region = optarg;
-		else if (g->target && c == PKD_LONGOPT_IMAGE)
+		} else if (g->target && c == PKD_LONGOPT_IMAGE) {
 			g->target->image = optarg;
-		else
+		} else if (g->target && c == PKD_LONGOPT_TIMEOUT) {
+			if (pkd_parse_u32(optarg, &g->target->timeout)) {
+				g->status = pkd_usage_err("invalid --timeout '%s': use a whole number of seconds (0: do not wait)",
+							  optarg);
+				return -1;
+			}
+			g->target->has_timeout = true;
+		} else {
 			break;
+		}
 	}
 	if (c == -1 && !g->cl->operands && optind < argc) {
 		g->status = pkd_usage_err("unexpected argument '%s'; see pkdaxctl %s --help",

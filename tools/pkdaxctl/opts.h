@@ -17,6 +17,7 @@ struct pkd_target;
 enum {
 	PKD_LONGOPT_BASE = 256,
 	PKD_LONGOPT_IMAGE = PKD_LONGOPT_BASE,
+	PKD_LONGOPT_TIMEOUT,
 	PKD_LONGOPT_CMD,	/* first code free for a command's own */
 };
 
@@ -42,6 +43,8 @@ struct pkd_opt {
 #define PKD_OPT_REGION	PKD_OPT_REGION_AS("only region REGION (pkernN or N)")
 #define PKD_OPT_IMAGE	{ "image", PKD_LONGOPT_IMAGE, "FILE", \
 			  "act on the region image FILE instead of live regions", 0 }
+#define PKD_OPT_TIMEOUT	{ "timeout", PKD_LONGOPT_TIMEOUT, "SECONDS", \
+			  "with --image: give up after SECONDS waiting for another pkdaxctl run's lock on FILE (default: wait)", 0 }
 #define PKD_OPT_HUMAN	{ "human", 'u', NULL, "human-readable sizes, hex offsets", 0 }
 #define PKD_SHORT_HELP	'h'
 #define PKD_OPT_HELP	{ "help", PKD_SHORT_HELP, NULL, "print this help and exit", 0 }
@@ -60,7 +63,7 @@ struct pkd_cmdline {
 /* getopt_long's view of a pkd_cmdline, made on the first pkd_getopt() */
 struct pkd_getopt {
 	const struct pkd_cmdline *cl;
-	struct pkd_target *target;	/* where -r and --image go, or NULL */
+	struct pkd_target *target;	/* where -r, --image, --timeout go, or NULL */
 	char shorts[2 + 2 * PKD_OPTS_MAX];	/* ':', then "x" or "x:" each */
 	struct option longs[PKD_OPTS_MAX + 1];
 	int status;		/* exit status once pkd_getopt() returned -1 */
@@ -70,8 +73,8 @@ struct pkd_getopt {
  * The next option's code (its pkd_opt.val, optarg set as by getopt_long),
  * 0 after the last one, or -1 when the command is to end now with exit
  * status g->status: --help was printed, or a bad option, or an operand
- * to a command that takes none, reported.  With g->target set, -r and
- * --image are stored there and not returned.
+ * to a command that takes none, reported.  With g->target set, -r,
+ * --image and --timeout are stored there and not returned.
  */
 int pkd_getopt(struct pkd_getopt *g, int argc, char **argv);
 
