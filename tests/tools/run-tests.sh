@@ -611,6 +611,24 @@ if [ "$QUICK" != 1 ] && [ -n "${BASH_VERSION:-}" ]; then
 		pass comp-after-flag || fail comp-after-flag "$(comp pkdaxctl list -u '')"
 	[ "$(comp pkdaxctl list --image "$IMG" -n '')" = comp-ns ] &&
 		pass comp-ns-filter || fail comp-ns-filter "$(comp pkdaxctl list --image "$IMG" -n '')"
+	# --image=FILE: bash splits the word at '=' (COMP_WORDBREAKS) ...
+	[ "$(comp pkdaxctl list --image = "${IMG%.img}")" = "$IMG" ] &&
+		pass comp-image-eq || fail comp-image-eq "$(comp pkdaxctl list --image = "${IMG%.img}")"
+	[ "$(comp pkdaxctl destroy-namespace --image = "$IMG" comp)" = comp-ns ] &&
+		pass comp-image-eq-names || fail comp-image-eq-names "$(comp pkdaxctl destroy-namespace --image = "$IMG" comp)"
+	# ... or, without '=' in COMP_WORDBREAKS, leaves it whole
+	[ "$(comp pkdaxctl list "--image=${IMG%.img}")" = "--image=$IMG" ] &&
+		pass comp-image-eq-whole || fail comp-image-eq-whole "$(comp pkdaxctl list "--image=${IMG%.img}")"
+	[ "$(comp pkdaxctl list "--image=$IMG" -n c)" = comp-ns ] &&
+		pass comp-image-eq-whole-names || fail comp-image-eq-whole-names "$(comp pkdaxctl list "--image=$IMG" -n c)"
+	# names come from pkdaxctl itself: no jq on the PATH
+	command -v jq >"$TMP/jq-path"
+	comp_nojq() { PATH=$TMP/bin comp "$@"; }
+	[ "$(comp_nojq pkdaxctl destroy-namespace --image "$IMG" comp)" = comp-ns ] &&
+		[ "$(comp_nojq pkdaxctl list --image "$IMG" -r '')" = "$IMG" ] &&
+		pass comp-names-no-jq || fail comp-names-no-jq "$(comp_nojq pkdaxctl destroy-namespace --image "$IMG" comp)"
+	[ "$(command -v jq)" = "$(cat "$TMP/jq-path")" ] && pass comp-path-restored ||
+		fail comp-path-restored "PATH is $PATH"
 fi
 
 # ---- live mode without a module: clear refusals -------------------------------

@@ -109,3 +109,33 @@ int cmd_list(int argc, char **argv)
 	return PKD_EXIT_OK;
 }
 
+/*
+ * Hidden, for the bash completion: region or namespace names one per line,
+ * so completing needs no JSON tool.  Never waits for an image's lock: a
+ * shell must not hang on a tab.
+ */
+int pkd_list_names(const char *what, const char *image)
+{
+	struct pkd_target t = { .image = image, .readonly = true,
+				.has_timeout = image != NULL };
+	bool regions = !strcmp(what, "regions");
+	struct pkd_regions rs;
+
+	if (!regions && strcmp(what, "namespaces"))
+		return pkd_usage_err("--list-names takes regions or namespaces");
+	if (pkd_open(&t, &rs))
+		return PKD_EXIT_FAIL;
+	for (int i = 0; i < rs.n; i++) {
+		const struct pkern_ns *ns;
+
+		if (regions) {
+			printf("%s\n", rs.r[i]->dev);
+			continue;
+		}
+		pkern_for_each_ns(rs.r[i]->labels, ns)
+			if (ns->problem != PKERN_P_LBL_CRC && ns->name[0])
+				printf("%s\n", ns->name);
+	}
+	pkd_close_all(&rs);
+	return PKD_EXIT_OK;
+}

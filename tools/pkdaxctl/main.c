@@ -93,6 +93,15 @@ static int list_for_completion(int argc, char **argv)
 			printf("%s\n", cmds[j].name);
 		return PKD_EXIT_OK;
 	}
+	if (!strcmp(argv[1], "--list-names")) {
+		if (argc != 3 && argc != 4) {
+			fputs("pkdaxctl: --list-names takes regions or namespaces, and an image\n",
+			      stderr);
+			return PKD_EXIT_USAGE;
+		}
+		pkd_cmd = "list";
+		return pkd_list_names(argv[2], argc == 4 ? argv[3] : NULL);
+	}
 	if (argc != 3) {
 		fputs("pkdaxctl: --list-opts takes one command\n", stderr);
 		return PKD_EXIT_USAGE;
@@ -124,7 +133,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return PKD_EXIT_OK;
 	}
-	if (!strcmp(name, "--list-cmds") || !strcmp(name, "--list-opts"))
+	if (!strcmp(name, "--list-cmds") || !strcmp(name, "--list-opts") ||
+	    !strcmp(name, "--list-names"))
 		return list_for_completion(argc, argv);
 	i = find_cmd(name);
 	if (i < 0)

@@ -1,37 +1,47 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # bash completion for pkdaxctl: commands, options, option values, and
-# region and namespace names taken from 'pkdaxctl list' (of the --image
-# file when one is on the command line).  Commands and options come from
-# pkdaxctl itself (--list-cmds, --list-opts CMD), so they are declared
-# only in its option tables.
+# region and namespace names (of the --image file when one is on the
+# command line).  Commands, options and names all come from pkdaxctl
+# itself (--list-cmds, --list-opts CMD, --list-names WHAT [FILE]), so
+# options are declared only in its option tables and no JSON tool is
+# needed.
 
 _pkdaxctl_names()	# _pkdaxctl_names regions|namespaces IMAGE
 {
-	local what=$1 image=$2 args=()
+	pkdaxctl --list-names "$1" ${2:+"$2"} 2>/dev/null
+}
 
-	[ -n "$image" ] && args=(--image "$image")
-	command -v jq >/dev/null 2>&1 || return
-	if [ "$what" = regions ]; then
-		pkdaxctl list -R "${args[@]}" 2>/dev/null | jq -r '.[].dev'
-	else
-		pkdaxctl list -N "${args[@]}" 2>/dev/null |
-			jq -r '.[] | select(.name) | .name'
-	fi
+# COMPREPLY: compgen's lines, one word each (a file name may hold blanks)
+_pkdaxctl_reply()
+{
+	mapfile -t COMPREPLY < <(compgen "$@")
 }
 
 _pkdaxctl()
 {
-	local cur prev cmd image="" i line w opts="" value=""
+	local cur prev cmd image="" i line w opts="" value="" prefix=""
 
 	COMPREPLY=()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
 
 	if [ "$COMP_CWORD" -eq 1 ]; then
-		COMPREPLY=($(compgen -W "$(pkdaxctl --list-cmds 2>/dev/null) --version --help" -- "$cur"))
+		_pkdaxctl_reply -W "$(pkdaxctl --list-cmds 2>/dev/null) --version --help" -- "$cur"
 		return
 	fi
 	cmd=${COMP_WORDS[1]}
+
+	# --opt=VALUE: bash splits it at '=' (COMP_WORDBREAKS) into "--opt",
+	# "=", "VALUE"; without '=' there the word is "--opt=VALUE" whole
+	if [ "$cur" = "=" ]; then
+		cur=""
+	elif [ "$prev" = "=" ] && [ "$COMP_CWORD" -ge 3 ]; then
+		prev=${COMP_WORDS[COMP_CWORD - 2]}
+	elif [[ $cur == --*=* ]]; then
+		prev=${cur%%=*}
+		prefix=$prev=
+		cur=${cur#*=}
+	fi
 
 	# one line per option, "-r --region=REGION": a value after '='
 	while read -r line; do
@@ -46,7 +56,12 @@ _pkdaxctl()
 
 	for ((i = 2; i < ${#COMP_WORDS[@]} - 1; i++)); do
 		case ${COMP_WORDS[i]} in
-		--image) image=${COMP_WORDS[i + 1]} ;;
+		--image)
+			if [ "${COMP_WORDS[i + 1]}" = "=" ]; then
+				image=${COMP_WORDS[i + 2]}
+			else
+				image=${COMP_WORDS[i + 1]}
+			fi ;;
 		--image=*) image=${COMP_WORDS[i]#--image=} ;;
 		esac
 	done
@@ -56,27 +71,25 @@ _pkdaxctl()
 	case $value in
 	"") ;;
 	FILE)
-		COMPREPLY=($(compgen -f -- "$cur"))
-		compopt -o filenames 2>/dev/null
-		return ;;
+		_pkdaxctl_reply -f -- "$cur"
+		compopt -o filenames 2>/dev/null ;;
 	REGION)
-		COMPREPLY=($(compgen -W "$(_pkdaxctl_names regions "$image")" -- "$cur"))
-		return ;;
+		_pkdaxctl_reply -W "$(_pkdaxctl_names regions "$image")" -- "$cur" ;;
 	NAMESPACE)	# an existing one; a new NAME has nothing to offer
-		COMPREPLY=($(compgen -W "$(_pkdaxctl_names namespaces "$image")" -- "$cur"))
-		return ;;
+		_pkdaxctl_reply -W "$(_pkdaxctl_names namespaces "$image")" -- "$cur" ;;
 	*\|*)		# the values themselves, e.g. guest|iommu
-		COMPREPLY=($(compgen -W "${value//|/ }" -- "$cur"))
-		return ;;
-	*)
-		return ;;
+		_pkdaxctl_reply -W "${value//|/ }" -- "$cur" ;;
 	esac
-
-	if [ "$cmd" = destroy-namespace ] && [[ $cur != -* ]]; then
-		COMPREPLY=($(compgen -W "$(_pkdaxctl_names namespaces "$image")" -- "$cur"))
+	if [ -n "$value" ]; then
+		[ -z "$prefix" ] || COMPREPLY=("${COMPREPLY[@]/#/$prefix}")
 		return
 	fi
-	COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+
+	if [ "$cmd" = destroy-namespace ] && [[ $cur != -* ]]; then
+		_pkdaxctl_reply -W "$(_pkdaxctl_names namespaces "$image")" -- "$cur"
+		return
+	fi
+	_pkdaxctl_reply -W "$opts" -- "$cur"
 }
 
 complete -F _pkdaxctl pkdaxctl
