@@ -351,6 +351,18 @@ if [ "$QUICK" != 1 ]; then
 	full refuse lock-timeout-live 1 "--timeout applies to --image only" list --timeout 1
 fi
 
+# ---- messages: one line whatever the input, a reason for every failure --------
+refuse name-newline 2 "invalid name 'a\\\\nb'" create-namespace --image "$IMG" -n $'a\nb' -s 2M
+refuse destroy-newline 1 "no namespace named 'x\\\\ny'" destroy-namespace --image "$IMG" $'x\ny'
+refuse list-newline 1 "image .*/no\\\\nne does not exist" list --image "$TMP/"$'no\nne'
+full refuse command-newline 2 "unknown command 'fr\\\\x01ob'" $'fr\001ob'
+refuse dev-null 1 "image /dev/null is a character device, not a region image file or a device-dax device" \
+	list --image /dev/null
+refuse dir-image 1 "image .* is a directory, not a region image file" list --image "$TMP"
+refuse image-empty 2 "^pkdaxctl list: --image needs a file name, not an empty string$" list --image ""
+refuse image-empty-init 2 "--image needs a file name" init-labels --image "" --size 64M
+refuse image-empty-eq 2 "--image needs a file name" create-namespace --image= -n x -s 2M
+
 # ---- check / inspect ------------------------------------------------------
 ok check-clean check --image "$IMG"
 grep -q "clean: 2 namespaces" "$OUT" && pass check-clean-text || fail check-clean-text "$(cat "$OUT")"
@@ -457,8 +469,10 @@ pk check --image "$IMG"
 	pass check-size-changed || fail check-size-changed "exit $rc: $(cat "$OUT" "$ERR")"
 ok list-size-changed list --image "$IMG"
 jqt list-size-changed-json '.[0].state == "size_changed" and .[0].recorded_size == 67108864'
-refuse create-size-changed 1 "formatted for a different size" \
+refuse create-size-changed 1 "image .* was formatted for 67108864 bytes but is 134217728 bytes: resize it back \(truncate -s 67108864 .*\) to use its namespaces \(init-labels --force would lose them\)" \
 	create-namespace --image "$IMG" -n x -s 2M
+grep -q "memmap" "$ERR" && fail create-size-changed-advice "$(cat "$ERR")" ||
+	pass create-size-changed-advice
 refuse init-size-changed 1 "holds 1 namespace \(state size_changed\); formatting would lose it" \
 	init-labels --image "$IMG"
 cp "$TMP/keep" "$IMG"

@@ -21,8 +21,10 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 #include <libpmem.h>
@@ -288,6 +290,41 @@ static int check_size(const char *path, u64 size, bool creating)
 	return 0;
 }
 
+/* What a path that is not a regular file is, for a message */
+static const char *file_kind(const struct stat *st)
+{
+	if (S_ISDIR(st->st_mode))
+		return "a directory";
+	if (S_ISCHR(st->st_mode))
+		return "a character device";
+	if (S_ISBLK(st->st_mode))
+		return "a block device";
+	if (S_ISFIFO(st->st_mode))
+		return "a FIFO";
+	if (S_ISSOCK(st->st_mode))
+		return "a socket";
+	return "not a regular file";
+}
+
+/* A device-dax character device, which libpmem maps as a whole */
+static bool is_devdax(const struct stat *st)
+{
+	char path[64], target[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	if (!S_ISCHR(st->st_mode))
+		return false;
+	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/subsystem",
+		 major(st->st_rdev), minor(st->st_rdev));
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return false;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	return base && !strcmp(base + 1, "dax");
+}
+
 /*
  * A reader maps a regular file itself, read-only: libpmem opens every
  * file read-write, which a 0444 image or an unprivileged reader refuses.
@@ -347,10 +384,19 @@ static int map_image(const char *path, u64 create_size, bool readonly,
 		pkd_err("cannot access image %s: %s", path, strerror(errno));
 		return -1;
 	}
+	if (!flags && !S_ISREG(st.st_mode) && !is_devdax(&st)) {
+		pkd_err("image %s is %s, not a region image file or a device-dax device",
+			path, file_kind(&st));
+		return -1;
+	}
+	errno = 0;
 	im->addr = pmem_map_file(path, create_size, flags, 0644, &im->len,
 				 &im->is_pmem);
 	if (!im->addr) {
-		pkd_err("cannot map image %s: %s", path, pmem_errormsg());
+		const char *why = pmem_errormsg();
+
+		pkd_err("cannot map image %s: %s", path,
+			why && *why ? why : strerror(errno ? errno : EINVAL));
 		return -1;
 	}
 	*created = flags != 0;
@@ -391,8 +437,8 @@ static int lock_image(int fd, const struct pkd_target *t)
 	if (errno != EWOULDBLOCK)
 		goto err;
 	if (!t->has_timeout || t->timeout)
-		fprintf(stderr, "pkdaxctl %s: waiting for the lock on image %s: another pkdaxctl run is %s it%s\n",
-			pkd_cmd, t->image,
+		pkd_err("waiting for the lock on image %s: another pkdaxctl run is %s it%s",
+			t->image,
 			t->readonly ? "changing" : "using",
 			t->has_timeout ? "" : " (--timeout SECONDS gives up)");
 	if (!t->has_timeout) {

@@ -5,6 +5,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
@@ -35,11 +36,41 @@ static const struct {
 
 #define NR_CMDS (sizeof(cmds) / sizeof(cmds[0]))
 
+/*
+ * @s with control characters escaped (\n, \t, \xNN): what a message
+ * quotes comes from the command line or the media, and a newline in it
+ * must not break the one-line-per-message rule.
+ */
+static void put_escaped(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+}
+
 static void vmsg(const char *fmt, va_list ap)
 {
-	fprintf(stderr, "pkdaxctl %s: ", pkd_cmd);
-	vfprintf(stderr, fmt, ap);
+	char *msg = NULL;
+
+	fputs("pkdaxctl ", stderr);
+	put_escaped(stderr, pkd_cmd);
+	fputs(": ", stderr);
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		fputs("(out of memory formatting a message)\n", stderr);
+		return;
+	}
+	put_escaped(stderr, msg);
 	fputc('\n', stderr);
+	free(msg);
 }
 
 void pkd_err(const char *fmt, ...)
@@ -76,7 +107,9 @@ static int find_cmd(const char *name)
 	for (size_t i = 0; i < NR_CMDS; i++)
 		if (!strcmp(name, cmds[i].name))
 			return (int)i;
-	fprintf(stderr, "pkdaxctl: unknown command '%s'; commands:", name);
+	fputs("pkdaxctl: unknown command '", stderr);
+	put_escaped(stderr, name);
+	fputs("'; commands:", stderr);
 	for (size_t i = 0; i < NR_CMDS; i++)
 		fprintf(stderr, " %s", cmds[i].name);
 	fputc('\n', stderr);

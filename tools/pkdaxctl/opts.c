@@ -77,6 +77,10 @@ int pkd_getopt(struct pkd_getopt *g, int argc, char **argv)
 		if (g->target && c == PKD_SHORT_REGION) {
 			g->target->region = optarg;
 		} else if (g->target && c == PKD_LONGOPT_IMAGE) {
+			if (!*optarg) {
+				g->status = pkd_usage_err("--image needs a file name, not an empty string");
+				return -1;
+			}
 			g->target->image = optarg;
 		} else if (g->target && c == PKD_LONGOPT_TIMEOUT) {
 			if (pkd_parse_u32(optarg, &g->target->timeout)) {
