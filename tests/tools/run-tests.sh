@@ -452,9 +452,9 @@ ok check-repaired check --image "$IMG"
 ok list-repaired list --image "$IMG" -N
 jqt list-repaired-json 'length == 1 and .[0].name == "d"'
 
-ok init-twice init-labels --image "$IMG" --force
-ok init-thrice init-labels --image "$IMG" --force
-poke 100 ff	# superblock 0 damaged: copy 1 still good
+ok init-twice init-labels --image "$IMG" --force --uuid $RUUID
+ok init-thrice init-labels --image "$IMG" --force --uuid $RUUID
+poke 100 ff	# a byte of copy 0's UUID (0x5b, so a change): copy 1 still good
 pk check --image "$IMG"
 [ $rc -eq 1 ] && grep -q "superblock" "$OUT" && pass check-bad-sb ||
 	fail check-bad-sb "exit $rc: $(cat "$OUT" "$ERR")"
