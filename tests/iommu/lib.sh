@@ -147,6 +147,12 @@ hold_domain() {
 kexec_holding() {
 	no_splat
 	kexec_load "$KERNEL" "intel_iommu_handoff=${HANDOFF:-$(get handoff)}" "$@"
+	kexec_now
+}
+
+# kexec_now: kexec -e into the loaded kernel right here, every process
+# (a paused VMM, a held domain) still alive
+kexec_now() {
 	dmesg >"$OUT/dmesg.$PH.txt"
 	"$VMM" clock >"$OUT/kexec.$PH.tsc" 2>/dev/null
 	sync

@@ -62,10 +62,7 @@ case $PH in
 	start_and_save
 	no_splat
 	kexec_load "$KERNEL"
-	"$VMM" clock >"$OUT/kexec.$PH.tsc" 2>/dev/null
-	sync
-	kexec -e
-	fail "kexec -e returned"
+	kexec_now
 	;;
 1)
 	old_kernel_kept_nothing "is not loaded by kexec_file_load with intel_iommu_handoff= naming the record" \
