@@ -17,9 +17,15 @@
  * and only for devices whose every mapping lies in guest memory that
  * survives with the pool (the provider's guest ranges), or in memory that
  * does not survive kexec at all, whose mappings are dropped; otherwise
- * the devices' DMA is stopped, as without this file.
+ * the devices' DMA is stopped, as without this file.  The kept devices'
+ * interrupts are masked at the device: until their new owner enables
+ * them again, an interrupt message would go through remapping tables (or
+ * to vectors) that now belong to the next kernel.
  *
- * Only legacy (non-scalable) mode, one pool and one IOMMU per handoff.
+ * Legacy and scalable mode, second- or first-stage tables; in scalable
+ * mode a device keeps only its RID_PASID translation, through a PASID
+ * directory and table of its own in the pool.  One pool and one IOMMU
+ * per handoff.
  */
 #define pr_fmt(fmt)	"DMAR: " fmt
 
@@ -34,6 +40,7 @@
 
 #include "handoff.h"
 #include "iommu.h"
+#include "pasid.h"
 #include "../iommu-pages.h"
 #include "../iommu-pgtable.h"
 
@@ -60,7 +67,7 @@ bool intel_iommu_dma_survives_kexec(struct device *dev)
 {
 	struct device_domain_info *info = dev_iommu_priv_get(dev);
 
-	return info && !sm_supported(info->iommu) && vtd_pool_device(info);
+	return info && vtd_pool_device(info);
 }
 
 struct vtd_keep {
@@ -75,8 +82,10 @@ struct vtd_keep {
 	struct range *guest;
 	int nr_guest;
 	int nr_buses;
+	unsigned int nr_pages;
 	struct {
 		u8 bus;
+		u8 upper;
 		struct context_entry *table;
 	} ctx[VTD_HANDOFF_MAX_BUSES];
 };
@@ -192,47 +201,249 @@ static const char *vtd_keep_leaf(struct vtd_walk *w, u64 iova_pfn, u64 pte,
 	return why;
 }
 
-/* Walk @live's tables; on failure the record names no new guest range */
+/**
+ * vtd_handoff_decode_pasid() - what a scalable-mode PASID entry translates with
+ * @pe: the entry
+ * @d: its @format, @pgd, @levels and @did are filled in
+ *
+ * Return: NULL, or why the entry cannot be kept.
+ */
+const char *vtd_handoff_decode_pasid(const struct pasid_entry *pe,
+				     struct vtd_handoff_dev *d)
+{
+	u64 v0 = READ_ONCE(pe->val[0]), v2 = READ_ONCE(pe->val[2]);
+
+	if (!(v0 & PASID_PTE_PRESENT))
+		return "RID_PASID entry not present";
+	switch ((v0 >> 6) & 7) {
+	case PASID_ENTRY_PGTT_SL_ONLY:
+		d->format = VTD_HANDOFF_SECOND_STAGE;
+		d->pgd = v0 & VTD_SL_ADDR_MASK;
+		d->levels = agaw_to_level((v0 >> 2) & 7);
+		break;
+	case PASID_ENTRY_PGTT_FL_ONLY:
+		d->format = VTD_HANDOFF_FIRST_STAGE;
+		d->pgd = v2 & VTD_SL_ADDR_MASK;
+		d->levels = (v2 >> 2) & 3 ? 5 : 4;
+		break;
+	default:
+		return "RID_PASID entry is neither first- nor second-stage translation";
+	}
+	d->did = READ_ONCE(pe->val[1]) & GENMASK_ULL(15, 0);
+	return NULL;
+}
+
+/*
+ * The live RID_PASID entry of a scalable-mode context entry.  Only that
+ * one is kept: a device that uses other PASIDs (SVA, a PASID-attached
+ * domain) or device-TLB or page requests is not.
+ */
+static const char *vtd_keep_sm_entry(const struct context_entry *live,
+				     struct pasid_entry **pe)
+{
+	struct pasid_dir_entry *dir = phys_to_virt(live->lo & VTD_PAGE_MASK);
+	int n = get_pasid_dir_size(live), i, j;
+
+	*pe = NULL;
+	if (live->hi || live[1].lo || live[1].hi)
+		return "scalable context entry with a RID_PASID other than 0";
+	if (live->lo & ~(VTD_SM_CTX_KEEP_BITS | GENMASK_ULL(11, 9) | VTD_PAGE_MASK))
+		return "device-TLB or page requests enabled";
+	for (i = 0; i < n; i++) {
+		struct pasid_entry *table = get_pasid_table_from_pde(&dir[i]);
+
+		if (!table)
+			continue;
+		for (j = i ? 0 : 1; j < PASID_TBL_ENTRIES; j++)
+			if (pasid_pte_is_present(&table[j]))
+				return "PASIDs other than RID_PASID in use";
+		if (!i)
+			*pe = table;
+	}
+	return *pe ? NULL : "no PASID table";
+}
+
+/*
+ * What @live translates with, into @d; in scalable mode also its live
+ * RID_PASID entry (@pe).  Then walk the tables: on failure the record
+ * names no new guest range.
+ */
 static const char *vtd_keep_check(struct vtd_keep *k,
-				  const struct context_entry *live, u64 *where)
+				  struct context_entry *live,
+				  struct vtd_handoff_dev *d,
+				  struct pasid_entry **pe, u64 *where)
 {
 	u32 nr_guest = k->rec->nr_guest;
 	const char *why;
 
 	*where = live->lo;
-	if (((live->lo >> 2) & 3) != CONTEXT_TT_MULTI_LEVEL)
-		return "context entry is not multi-level translation";
+	*pe = NULL;
+	if (sm_supported(k->iommu)) {
+		why = vtd_keep_sm_entry(live, pe);
+		if (!why)
+			why = vtd_handoff_decode_pasid(*pe, d);
+		if (why)
+			return why;
+	} else {
+		if (((live->lo >> 2) & 3) != CONTEXT_TT_MULTI_LEVEL)
+			return "context entry is not multi-level translation";
+		d->format = VTD_HANDOFF_SECOND_STAGE;
+		d->pgd = live->lo & VTD_SL_ADDR_MASK;
+		d->levels = agaw_to_level(live->hi & 7);
+		d->did = context_domain_id(live);
+	}
 	k->walk = (struct vtd_walk){
 		.table = vtd_keep_table,
 		.leaf = vtd_keep_leaf,
 		.budget = range_len(&k->pool_range) / VTD_PAGE_SIZE,
 	};
-	why = vtd_walk_tables(&k->walk, live->lo & VTD_SL_ADDR_MASK,
-			      agaw_to_level(live->hi & 7), 0);
+	why = vtd_walk_tables(&k->walk, d->pgd, d->levels, 0);
 	*where = k->walk.where;
 	if (why)
 		k->rec->nr_guest = nr_guest;
 	return why;
 }
 
-static struct context_entry *vtd_keep_ctx(struct vtd_keep *k, u8 bus)
+static void *vtd_keep_page(struct vtd_keep *k)
 {
-	struct context_entry *table;
+	void *page = iommu_pgtable_alloc_page(k->pool, NUMA_NO_NODE, GFP_ATOMIC);
+
+	if (page)
+		k->nr_pages++;
+	return page;
+}
+
+static void vtd_keep_free_page(struct vtd_keep *k, void *page)
+{
+	iommu_pgtable_free_page(k->pool, page);
+	k->nr_pages--;
+}
+
+/*
+ * The context entry of @bus/@devfn in the tables being built.  Scalable
+ * mode has two context tables per bus (root entry lo for devfn 0-127, hi
+ * for 128-255), each entry two struct context_entry wide.
+ */
+static struct context_entry *vtd_keep_ctx(struct vtd_keep *k, u8 bus, u8 devfn)
+{
+	bool sm = sm_supported(k->iommu), upper = sm && devfn >= 0x80;
+	struct context_entry *table = NULL;
+	u64 *slot;
 	int i;
 
-	for (i = 0; i < k->nr_buses; i++)
-		if (k->ctx[i].bus == bus)
-			return k->ctx[i].table;
-	if (k->nr_buses == VTD_HANDOFF_MAX_BUSES)
-		return NULL;
-	table = iommu_pgtable_alloc_page(k->pool, NUMA_NO_NODE, GFP_ATOMIC);
-	if (!table)
-		return NULL;
-	k->ctx[k->nr_buses].bus = bus;
-	k->ctx[k->nr_buses++].table = table;
-	k->root[bus].lo = iommu_pgtable_virt_to_phys(k->pool, table) | 1;
-	k->root[bus].hi = 0;
-	return table;
+	for (i = 0; i < k->nr_buses && !table; i++)
+		if (k->ctx[i].bus == bus && k->ctx[i].upper == upper)
+			table = k->ctx[i].table;
+	if (!table) {
+		if (k->nr_buses == VTD_HANDOFF_MAX_BUSES)
+			return NULL;
+		table = vtd_keep_page(k);
+		if (!table)
+			return NULL;
+		k->ctx[k->nr_buses].bus = bus;
+		k->ctx[k->nr_buses].upper = upper;
+		k->ctx[k->nr_buses++].table = table;
+		slot = upper ? &k->root[bus].hi : &k->root[bus].lo;
+		*slot = iommu_pgtable_virt_to_phys(k->pool, table) | 1;
+	}
+	return sm ? &table[VTD_SM_CTX_SLOT(devfn)] : &table[devfn];
+}
+
+/*
+ * A PASID directory and table in the pool that hold only @live's
+ * RID_PASID entry, and the scalable context entry (@ce) pointing at them.
+ */
+static bool vtd_keep_sm_tables(struct vtd_keep *k,
+			       const struct context_entry *live,
+			       const struct pasid_entry *pe,
+			       struct context_entry *ce)
+{
+	struct pasid_dir_entry *dir;
+	struct pasid_entry *table;
+
+	dir = vtd_keep_page(k);
+	table = vtd_keep_page(k);
+	if (!dir || !table) {
+		if (dir)
+			vtd_keep_free_page(k, dir);
+		if (table)
+			vtd_keep_free_page(k, table);
+		return false;
+	}
+	table[0] = *pe;
+	dir[0].val = iommu_pgtable_virt_to_phys(k->pool, table) | PASID_PTE_PRESENT;
+	__iommu_flush_cache(k->iommu, table, sizeof(*table));
+	__iommu_flush_cache(k->iommu, dir, sizeof(*dir));
+	/* a one-page directory: PDTS 0 (128 entries) */
+	ce->lo = iommu_pgtable_virt_to_phys(k->pool, dir) |
+		 (live->lo & VTD_SM_CTX_KEEP_BITS);
+	ce->hi = 0;
+	return true;
+}
+
+/* Free the PASID directory and table a kept scalable context entry points at */
+static void vtd_keep_sm_free(struct vtd_keep *k, u64 ctx_lo)
+{
+	struct pasid_dir_entry *dir;
+	void *table;
+
+	dir = iommu_pgtable_pool_page(k->pool, ctx_lo & VTD_PAGE_MASK);
+	if (!dir)
+		return;
+	table = iommu_pgtable_pool_page(k->pool, dir[0].val & VTD_PAGE_MASK);
+	if (table)
+		vtd_keep_free_page(k, table);
+	vtd_keep_free_page(k, dir);
+}
+
+/*
+ * Silence @pdev's interrupts for the window in which nobody owns them:
+ * INTx disabled, MSI and MSI-X off.  A message sent now would go through
+ * interrupt remapping tables, or to vectors, of the old kernel, which
+ * the next one reuses as it boots; and with posted interrupts the IOMMU
+ * would write to descriptors in that memory.  Whoever enables them next
+ * (the VMM, through VFIO) programs them anew; the record says which were
+ * on.  Return: the VTD_HANDOFF_IRQ_* that were on, or -EIO if one does
+ * not read back off.
+ */
+static int vtd_keep_mask_irqs(struct pci_dev *pdev)
+{
+	int irq = 0;
+	u16 cmd, ctl;
+
+	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
+	if (pdev->msi_cap) {
+		pci_read_config_word(pdev, pdev->msi_cap + PCI_MSI_FLAGS, &ctl);
+		if (ctl & PCI_MSI_FLAGS_ENABLE) {
+			irq |= VTD_HANDOFF_IRQ_MSI;
+			pci_write_config_word(pdev, pdev->msi_cap + PCI_MSI_FLAGS,
+					      ctl & ~PCI_MSI_FLAGS_ENABLE);
+			pci_read_config_word(pdev, pdev->msi_cap + PCI_MSI_FLAGS, &ctl);
+			if (ctl & PCI_MSI_FLAGS_ENABLE)
+				return -EIO;
+		}
+	}
+	if (pdev->msix_cap) {
+		pci_read_config_word(pdev, pdev->msix_cap + PCI_MSIX_FLAGS, &ctl);
+		if (ctl & PCI_MSIX_FLAGS_ENABLE) {
+			irq |= VTD_HANDOFF_IRQ_MSIX;
+			pci_write_config_word(pdev, pdev->msix_cap + PCI_MSIX_FLAGS,
+					      ctl & ~PCI_MSIX_FLAGS_ENABLE);
+			pci_read_config_word(pdev, pdev->msix_cap + PCI_MSIX_FLAGS, &ctl);
+			if (ctl & PCI_MSIX_FLAGS_ENABLE)
+				return -EIO;
+		}
+	}
+	if (!(cmd & PCI_COMMAND_INTX_DISABLE)) {
+		if (pdev->pin && !irq)
+			irq |= VTD_HANDOFF_IRQ_INTX;
+		pci_write_config_word(pdev, PCI_COMMAND,
+				      cmd | PCI_COMMAND_INTX_DISABLE);
+		pci_read_config_word(pdev, PCI_COMMAND, &cmd);
+		if (pdev->pin && !(cmd & PCI_COMMAND_INTX_DISABLE))
+			return -EIO;
+	}
+	return irq;
 }
 
 /*
@@ -243,9 +454,11 @@ static const char *vtd_keep_dev(struct vtd_keep *k,
 				struct device_domain_info *info, u64 *where)
 {
 	struct vtd_handoff_rec *rec = k->rec;
-	struct context_entry *live, *table;
-	struct vtd_handoff_dev *d;
+	struct vtd_handoff_dev *d = &rec->dev[rec->nr_devs];
+	struct context_entry *live, *ce, kept;
+	struct pasid_entry *pe;
 	const char *why;
+	int irq;
 
 	*where = 0;
 	if (domain_pgtable_pool(info->domain) != k->pool)
@@ -258,34 +471,54 @@ static const char *vtd_keep_dev(struct vtd_keep *k,
 	    context_copied(k->iommu, info->bus, info->devfn))
 		return "no live context entry";
 	k->dropped = 0;
-	why = vtd_keep_check(k, live, where);
+	memset(d, 0, sizeof(*d));
+	why = vtd_keep_check(k, live, d, &pe, where);
 	if (k->dropped)
 		dev_info(info->dev, "dropped %lu mapping(s) of memory that does not survive kexec (RAM, MMIO) from its kept translation\n",
 			 k->dropped);
 	if (why)
 		return why;
-	table = vtd_keep_ctx(k, info->bus);
-	if (!table)
+	ce = vtd_keep_ctx(k, info->bus, info->devfn);
+	if (!ce)
 		return "no pool page for a context table";
+	kept = *live;
+	if (pe && !vtd_keep_sm_tables(k, live, pe, &kept))
+		return "no pool page for a PASID table";
+	irq = vtd_keep_mask_irqs(to_pci_dev(info->dev));
+	if (irq < 0) {
+		if (pe)
+			vtd_keep_sm_free(k, kept.lo);
+		return "its interrupts cannot be masked";
+	}
 
-	table[info->devfn] = *live;
-	d = &rec->dev[rec->nr_devs++];
+	if (irq)
+		dev_info(info->dev, "interrupts masked at the device (%s%s%s) until its new owner enables them\n",
+			 irq & VTD_HANDOFF_IRQ_INTX ? " INTx" : "",
+			 irq & VTD_HANDOFF_IRQ_MSI ? " MSI" : "",
+			 irq & VTD_HANDOFF_IRQ_MSIX ? " MSI-X" : "");
+	*ce = kept;
 	d->segment = k->iommu->segment;
 	d->bus = info->bus;
 	d->devfn = info->devfn;
-	d->lo = live->lo;
-	d->hi = live->hi;
+	d->irq = irq;
+	d->lo = kept.lo;
+	d->hi = kept.hi;
+	rec->nr_devs++;
 	return NULL;
 }
 
 static void vtd_keep_undo(struct vtd_keep *k)
 {
 	int i;
+	u32 j;
 
 	for (i = 0; i < k->nr_buses; i++)
 		iommu_pgtable_free_page(k->pool, k->ctx[i].table);
 	if (k->root)
 		iommu_pgtable_free_page(k->pool, k->root);
+	if (k->rec && (k->rec->flags & VTD_HANDOFF_SCALABLE))
+		for (j = 0; j < k->rec->nr_devs; j++)
+			vtd_keep_sm_free(k, k->rec->dev[j].lo);
 	if (k->rec)
 		memset(k->rec, 0, k->rec_len);
 	kfree(k->guest);
@@ -483,7 +716,9 @@ static bool vtd_keep_build(struct vtd_keep *k)
 		return false;
 	}
 	memset(k->rec, 0, k->rec_len);
-	k->root = iommu_pgtable_alloc_page(k->pool, NUMA_NO_NODE, GFP_ATOMIC);
+	if (sm_supported(k->iommu))
+		k->rec->flags = VTD_HANDOFF_SCALABLE;
+	k->root = vtd_keep_page(k);
 	if (!k->root)
 		return false;
 
@@ -500,9 +735,10 @@ static bool vtd_keep_build(struct vtd_keep *k)
 	k->rec->pool_size = range_len(&range);
 	strscpy(k->rec->pool, iommu_pgtable_pool_name(k->pool),
 		sizeof(k->rec->pool));
-	pr_info("%s: keeping translation of %u device(s) across kexec: root %pa in pool %s, mappings in %u guest range(s), record at %pa\n",
-		k->iommu->name, k->rec->nr_devs, &k->rec->root, k->rec->pool,
-		k->rec->nr_guest, &rec_phys);
+	pr_info("%s: keeping translation of %u device(s) across kexec (%s mode): root %pa in pool %s, %u handoff page(s), mappings in %u guest range(s), record at %pa\n",
+		k->iommu->name, k->rec->nr_devs,
+		sm_supported(k->iommu) ? "scalable" : "legacy", &k->rec->root,
+		k->rec->pool, k->nr_pages, k->rec->nr_guest, &rec_phys);
 	return true;
 }
 
@@ -519,7 +755,7 @@ bool vtd_handoff_keep(struct intel_iommu *iommu)
 	struct vtd_keep k = { .iommu = iommu };
 	int i;
 
-	if (!kexec_in_progress || sm_supported(iommu))
+	if (!kexec_in_progress)
 		return false;
 	if (vtd_handoff_written || !vtd_keep_build(&k)) {
 		vtd_keep_undo(&k);

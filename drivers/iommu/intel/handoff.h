@@ -14,30 +14,55 @@
 #include <linux/stddef.h>
 #include <linux/types.h>
 
-#define VTD_HANDOFF_MAGIC	0x3246464f48445456ULL	/* "VTDHOFF2" */
-#define VTD_HANDOFF_MAX_DEVS	64
+#define VTD_HANDOFF_MAGIC	0x3346464f48445456ULL	/* "VTDHOFF3" */
+#define VTD_HANDOFF_MAX_DEVS	40
 #define VTD_HANDOFF_MAX_GUEST	16	/* guest memory extents a record names */
 #define VTD_HANDOFF_BUSES	256	/* root table entries */
 #define VTD_HANDOFF_POOL_NAME	64
-/* Address bits of a second-level entry */
+/* Address bits of a page-table entry, either stage */
 #define VTD_SL_ADDR_MASK	GENMASK_ULL(51, 12)
+
+/* vtd_handoff_rec.flags */
+#define VTD_HANDOFF_SCALABLE	BIT(0)	/* root and context tables in scalable mode */
+
+/* vtd_handoff_dev.format: the kind of page tables */
+#define VTD_HANDOFF_SECOND_STAGE	0
+#define VTD_HANDOFF_FIRST_STAGE		1
+
+/* vtd_handoff_dev.irq: interrupts the device had enabled, masked at shutdown */
+#define VTD_HANDOFF_IRQ_INTX	BIT(0)
+#define VTD_HANDOFF_IRQ_MSI	BIT(1)
+#define VTD_HANDOFF_IRQ_MSIX	BIT(2)
 
 /**
  * struct vtd_handoff_dev - one device whose translation was kept
  * @segment: PCI segment
  * @bus: PCI bus
  * @devfn: PCI device and function
+ * @did: domain id its translation is tagged with
+ * @levels: levels of its page tables (3, 4 or 5)
+ * @format: VTD_HANDOFF_SECOND_STAGE or VTD_HANDOFF_FIRST_STAGE
+ * @irq: VTD_HANDOFF_IRQ_* it had enabled; all were masked at the device
  * @reserved: zero
- * @lo: its context entry, low 64 bits (page-table root, translation type)
- * @hi: its context entry, high 64 bits (domain id, address width)
+ * @lo: its context entry, low 64 bits (legacy: page-table root and
+ *      translation type; scalable: PASID directory, whose only entry
+ *      leads to a PASID table whose only entry is RID_PASID's)
+ * @hi: its context entry, high 64 bits (legacy: domain id and address
+ *      width; scalable: zero, as are the scalable entry's upper 128 bits)
+ * @pgd: the root of its page tables
  */
 struct vtd_handoff_dev {
 	u16 segment;
 	u8 bus;
 	u8 devfn;
+	u16 did;
+	u8 levels;
+	u8 format;
+	u32 irq;
 	u32 reserved;
 	u64 lo;
 	u64 hi;
+	u64 pgd;
 };
 
 /**
@@ -56,7 +81,7 @@ struct vtd_handoff_guest {
  * @crc: CRC-32 of the @size bytes from @size on
  * @size: bytes from @size to the end of @dev[@nr_devs - 1]
  * @nr_devs: entries in @dev
- * @reserved: zero
+ * @flags: VTD_HANDOFF_SCALABLE if the tables are in scalable mode
  * @reg_phys: register base of the IOMMU whose translation was kept
  * @root: root table the IOMMU was left using (DMAR_RTADDR_REG)
  * @pool_start: physical start of the pool that holds every table
@@ -78,7 +103,7 @@ struct vtd_handoff_rec {
 	u32 crc;
 	u32 size;
 	u32 nr_devs;
-	u32 reserved;
+	u32 flags;
 	u64 reg_phys;
 	u64 root;
 	u64 pool_start;
@@ -114,8 +139,17 @@ struct vtd_walk {
 	u64 *slot;
 };
 
+struct pasid_entry;
+
 const char *vtd_walk_tables(struct vtd_walk *w, u64 phys, int level,
 			    u64 iova_pfn);
+const char *vtd_handoff_decode_pasid(const struct pasid_entry *pe,
+				     struct vtd_handoff_dev *d);
+
+/* Scalable-mode context entries are two struct context_entry wide */
+#define VTD_SM_CTX_SLOT(devfn)	(((devfn) & 0x7f) * 2)
+/* Context entry bits a kept scalable entry may have: present, FPD, PASID enable */
+#define VTD_SM_CTX_KEEP_BITS	(BIT_ULL(0) | BIT_ULL(1) | BIT_ULL(3))
 
 static inline size_t vtd_handoff_rec_size(u32 nr_devs)
 {

@@ -10,7 +10,10 @@
  * domain allocated for such a device from that pool adopts its page
  * tables.
  *
- * Only legacy (non-scalable) mode, one pool and one IOMMU per handoff.
+ * In scalable mode the copied entries point at the PASID directory and
+ * table the previous kernel built in the pool for each device; they go
+ * back to the pool once the device no longer runs on its copied entry.
+ * One pool and one IOMMU per handoff.
  */
 #define pr_fmt(fmt)	"DMAR: " fmt
 
@@ -19,6 +22,7 @@
 
 #include "handoff_adopt.h"
 #include "iommu.h"
+#include "pasid.h"
 #include "../iommu-pages.h"
 
 /* see handoff_adopt.h for what the locks guard */
@@ -45,8 +49,7 @@ void __init vtd_handoff_install(struct intel_iommu *iommu)
 	u32 i;
 
 	iommu->copied_tables = bitmap_zalloc(BIT_ULL(16), GFP_KERNEL);
-	if (!iommu->copied_tables ||
-	    !vtd_kept_record(h, agaw_to_level(iommu->agaw)))
+	if (!iommu->copied_tables || !vtd_kept_record(h))
 		goto fail;
 	for (i = 0; i < rec->nr_devs; i++) {
 		ce = iommu_context_addr(iommu, rec->dev[i].bus,
@@ -56,7 +59,7 @@ void __init vtd_handoff_install(struct intel_iommu *iommu)
 		ce->lo = rec->dev[i].lo;
 		ce->hi = rec->dev[i].hi;
 		__iommu_flush_cache(iommu, ce, sizeof(*ce));
-		set_bit(context_domain_id(ce), iommu->domain_ids);
+		set_bit(rec->dev[i].did, iommu->domain_ids);
 		set_context_copied(iommu, rec->dev[i].bus, rec->dev[i].devfn);
 		set_bit(i, h->copied);
 	}
@@ -101,13 +104,48 @@ static void vtd_handoff_release(struct vtd_handoff *h,
 	if (!root)
 		return;
 	for (bus = 0; bus < VTD_HANDOFF_BUSES; bus++) {
-		if (!(root[bus].lo & 1))
-			continue;
-		ctx = iommu_pgtable_pool_page(pool, root[bus].lo & VTD_PAGE_MASK);
-		if (ctx)
-			iommu_pgtable_free_page(pool, ctx);
+		if (root[bus].lo & 1) {
+			ctx = iommu_pgtable_pool_page(pool, root[bus].lo & VTD_PAGE_MASK);
+			if (ctx)
+				iommu_pgtable_free_page(pool, ctx);
+		}
+		if (root[bus].hi & 1) {
+			ctx = iommu_pgtable_pool_page(pool, root[bus].hi & VTD_PAGE_MASK);
+			if (ctx)
+				iommu_pgtable_free_page(pool, ctx);
+		}
 	}
 	iommu_pgtable_free_page(pool, root);
+}
+
+/**
+ * vtd_handoff_release_pasid() - give back a device's kept PASID tables
+ * @h: the handoff
+ * @i: the device's index in @h->rec
+ * @pool: the pool, open
+ *
+ * In scalable mode the copied context entry of @h->rec.dev[@i] points at
+ * a PASID directory and table the previous kernel built in the pool;
+ * once the device runs on another entry nothing walks them.
+ *
+ * Context: vtd_handoff_lock held; the device's copied entry is gone.
+ */
+void vtd_handoff_release_pasid(struct vtd_handoff *h, u32 i,
+			       struct iommu_pgtable_pool *pool)
+{
+	struct pasid_dir_entry *dir;
+	void *table;
+
+	if (!(h->rec.flags & VTD_HANDOFF_SCALABLE) || test_bit(i, h->copied) ||
+	    test_and_set_bit(i, h->pasid_released))
+		return;
+	dir = iommu_pgtable_pool_page(pool, h->rec.dev[i].lo & VTD_PAGE_MASK);
+	if (!dir)
+		return;
+	table = iommu_pgtable_pool_page(pool, dir[0].val & VTD_PAGE_MASK);
+	if (table)
+		iommu_pgtable_free_page(pool, table);
+	iommu_pgtable_free_page(pool, dir);
 }
 
 struct vtd_pool_walk {
@@ -153,6 +191,7 @@ void intel_iommu_adopt_translation(struct iommu_domain *domain,
 	struct iommu_pgtable_pool *pool = domain_pgtable_pool(dmar_domain);
 	struct intel_iommu *iommu = info->iommu;
 	struct vtd_handoff *h;
+	bool first;
 	u64 pgd;
 	u32 i;
 
@@ -166,23 +205,28 @@ void intel_iommu_adopt_translation(struct iommu_domain *domain,
 			break;
 	if (i == h->rec.nr_devs || test_bit(i, h->adopted))
 		goto out;
-	pgd = h->rec.dev[i].lo & VTD_SL_ADDR_MASK;
+	pgd = h->rec.dev[i].pgd;
 
 	if (strcmp(iommu_pgtable_pool_name(pool), h->rec.pool)) {
 		dev_warn(dev, "kept translation is in pool %s, not %s; not adopted\n",
 			 h->rec.pool, iommu_pgtable_pool_name(pool));
 		goto out;
 	}
-	if (dmar_domain->agaw < iommu->agaw || dmar_domain->use_first_level ||
-	    !vtd_handoff_in_pool(pool, pgd, agaw_to_level(iommu->agaw))) {
+	first = h->rec.dev[i].format == VTD_HANDOFF_FIRST_STAGE;
+	if (dmar_domain->use_first_level != first) {
+		dev_warn(dev, "kept %s-stage page tables, the new domain uses the other kind; not adopted\n",
+			 dmar_domain->use_first_level ? "second" : "first");
+		goto out;
+	}
+	if (dmar_domain->agaw < iommu->agaw ||
+	    !vtd_handoff_in_pool(pool, pgd, h->rec.dev[i].levels)) {
 		dev_warn(dev, "kept page tables are no longer pages of pool %s; not adopted\n",
 			 h->rec.pool);
 		goto out;
 	}
 	/* Another device of the same kept domain already brought its tables */
 	for (i = 0; i < h->rec.nr_devs; i++)
-		if (test_bit(i, h->adopted) &&
-		    (h->rec.dev[i].lo & VTD_SL_ADDR_MASK) == pgd)
+		if (test_bit(i, h->adopted) && h->rec.dev[i].pgd == pgd)
 			goto out;
 
 	vtd_handoff_release(h, pool);
@@ -196,7 +240,7 @@ void intel_iommu_adopt_translation(struct iommu_domain *domain,
 	dmar_domain->adopted = true;
 	spin_lock(&vtd_kept_lock);
 	for (i = 0; i < h->rec.nr_devs; i++) {
-		if ((h->rec.dev[i].lo & VTD_SL_ADDR_MASK) != pgd)
+		if (h->rec.dev[i].pgd != pgd)
 			continue;
 		set_bit(i, h->adopted);
 		h->owner[i] = dmar_domain;
@@ -206,6 +250,46 @@ void intel_iommu_adopt_translation(struct iommu_domain *domain,
 		 h->rec.pool);
 out:
 	mutex_unlock(&vtd_handoff_lock);
+}
+
+/*
+ * Drop the copied scalable context entry of @h->rec.dev[@i] (@ce) and
+ * flush what the IOMMU cached of it: context, PASID and IOTLB entries
+ * of its domain id, first-stage ones through the PASID-based flush.
+ */
+static void vtd_handoff_drop_sm_entry(struct vtd_handoff *h, u32 i,
+				      struct context_entry *ce)
+{
+	const struct vtd_handoff_dev *d = &h->rec.dev[i];
+	struct intel_iommu *iommu = h->iommu;
+
+	vtd_handoff_entry_gone(iommu, d->bus, d->devfn);
+	context_clear_present(ce);
+	__iommu_flush_cache(iommu, ce, sizeof(*ce));
+	iommu->flush.flush_context(iommu, 0, PCI_DEVID(d->bus, d->devfn),
+				   DMA_CCMD_MASK_NOBIT, DMA_CCMD_DEVICE_INVL);
+	qi_flush_pasid_cache(iommu, d->did, QI_PC_ALL_PASIDS, 0);
+	vtd_handoff_flush_did(iommu, d);
+	context_clear_entry(ce);
+	__iommu_flush_cache(iommu, ce, sizeof(*ce));
+	clear_context_copied(iommu, d->bus, d->devfn);
+}
+
+/**
+ * vtd_handoff_flush_did() - flush the IOTLB of a kept translation
+ * @iommu: its IOMMU
+ * @d: the kept device
+ *
+ * First-stage translations are tagged with a PASID as well and need the
+ * PASID-based flush; second-stage ones the domain-selective one.
+ */
+void vtd_handoff_flush_did(struct intel_iommu *iommu,
+			   const struct vtd_handoff_dev *d)
+{
+	if (d->format == VTD_HANDOFF_FIRST_STAGE)
+		qi_flush_piotlb(iommu, d->did, IOMMU_NO_PASID, 0, -1, false);
+	else
+		iommu->flush.flush_iotlb(iommu, d->did, 0, 0, DMA_TLB_DSI_FLUSH);
 }
 
 /**
@@ -234,12 +318,16 @@ void vtd_handoff_domain_free(struct dmar_domain *dmar_domain)
 		/* copied entries are found with alloc set (iommu_context_addr) */
 		ce = iommu_context_addr(h->iommu, bus, devfn, 1);
 		if (ce && context_copied(h->iommu, bus, devfn)) {
-			copied_context_tear_down(h->iommu, ce, bus, devfn);
+			if (h->rec.flags & VTD_HANDOFF_SCALABLE)
+				vtd_handoff_drop_sm_entry(h, i, ce);
+			else
+				copied_context_tear_down(h->iommu, ce, bus, devfn);
 			pr_info("%s: %02x:%02x.%d: kept translation dropped, its domain was freed unused\n",
 				h->iommu->name, bus, PCI_SLOT(devfn),
 				PCI_FUNC(devfn));
 		}
 		spin_unlock(&h->iommu->lock);
+		vtd_handoff_release_pasid(h, i, domain_pgtable_pool(dmar_domain));
 		spin_lock(&vtd_kept_lock);
 		h->owner[i] = NULL;
 		spin_unlock(&vtd_kept_lock);

@@ -16,6 +16,7 @@
 
 struct dmar_domain;
 struct intel_iommu;
+struct iommu_pgtable_pool;
 struct vtd_kept;
 
 /**
@@ -24,6 +25,8 @@ struct vtd_kept;
  * @released: the old root and context tables went back to the pool
  * @adopted: bit i set once @rec.dev[i]'s tables belong to a domain
  * @copied: bit i set while @rec.dev[i] runs on its copied context entry
+ * @pasid_released: bit i set once @rec.dev[i]'s kept PASID tables went
+ *                  back to the pool (scalable mode)
  * @owner: the domain of @adopted, until it is freed
  * @kept: what @rec.dev[i]'s kept tables reach
  * @rec: copy of the record
@@ -33,6 +36,7 @@ struct vtd_handoff {
 	bool released;
 	DECLARE_BITMAP(adopted, VTD_HANDOFF_MAX_DEVS);
 	DECLARE_BITMAP(copied, VTD_HANDOFF_MAX_DEVS);
+	DECLARE_BITMAP(pasid_released, VTD_HANDOFF_MAX_DEVS);
 	struct dmar_domain *owner[VTD_HANDOFF_MAX_DEVS];
 	struct vtd_kept *kept[VTD_HANDOFF_MAX_DEVS];
 	struct vtd_handoff_rec rec;
@@ -48,8 +52,14 @@ extern spinlock_t vtd_kept_lock;
 /* The handoff being adopted, if any: one per system */
 extern struct vtd_handoff *vtd_handoff_cur;
 
+/* handoff_adopt.c */
+void vtd_handoff_release_pasid(struct vtd_handoff *h, u32 i,
+			       struct iommu_pgtable_pool *pool);
+void vtd_handoff_flush_did(struct intel_iommu *iommu,
+			   const struct vtd_handoff_dev *d);
+
 /* handoff_kept.c */
-bool vtd_kept_record(struct vtd_handoff *h, int level);
+bool vtd_kept_record(struct vtd_handoff *h);
 void vtd_kept_free_all(struct vtd_handoff *h);
 
 #endif /* __INTEL_HANDOFF_ADOPT_H */

@@ -25,6 +25,7 @@
 
 #include "handoff_adopt.h"
 #include "iommu.h"
+#include "pasid.h"
 
 #define VTD_HANDOFF_MAX_PMEM	16
 
@@ -180,25 +181,103 @@ vtd_check_find(const struct vtd_handoff_rec *rec, int bus, int devfn)
 	return NULL;
 }
 
-static bool vtd_check_dev(struct vtd_check *c, const struct vtd_handoff_dev *d)
+/*
+ * A kept scalable context entry leads, through a one-page PASID directory
+ * and table in the pool that hold nothing else, to the RID_PASID entry
+ * the record describes.
+ */
+static bool vtd_check_sm_dev(struct vtd_check *c, const struct vtd_handoff_dev *d)
 {
 	struct context_entry ce = { .lo = d->lo, .hi = d->hi };
-	int did = context_domain_id(&ce);
+	struct vtd_handoff_dev got = { };
+	struct pasid_dir_entry *dir;
+	struct pasid_entry *table;
 	const char *why;
+	int i;
 
-	if (d->segment != c->iommu->segment || d->reserved)
-		return vtd_check_fail(c, "device on another segment", d->segment);
+	if (d->hi || (d->lo & ~(VTD_SM_CTX_KEEP_BITS | VTD_PAGE_MASK)) ||
+	    get_pasid_dir_size(&ce) * sizeof(*dir) > VTD_PAGE_SIZE)
+		return vtd_check_fail(c, "scalable context entry not as kept", d->lo);
+	dir = vtd_check_table(c, d->lo & VTD_PAGE_MASK);
+	if (!dir)
+		return vtd_check_fail(c, "PASID directory outside the pool", d->lo);
+	for (i = 1; i < get_pasid_dir_size(&ce); i++)
+		if (READ_ONCE(dir[i].val))
+			return vtd_check_fail(c, "PASID directory holds other PASIDs", i);
+	table = vtd_check_table(c, READ_ONCE(dir[0].val) & VTD_PAGE_MASK);
+	if (!(READ_ONCE(dir[0].val) & PASID_PTE_PRESENT) || !table)
+		return vtd_check_fail(c, "PASID table outside the pool", dir[0].val);
+	for (i = 1; i < PASID_TBL_ENTRIES; i++)
+		if (pasid_pte_is_present(&table[i]))
+			return vtd_check_fail(c, "PASID table holds other PASIDs", i);
+	why = vtd_handoff_decode_pasid(&table[0], &got);
+	if (why)
+		return vtd_check_fail(c, why, table[0].val[0]);
+	if (got.format != d->format || got.pgd != d->pgd ||
+	    got.levels != d->levels || got.did != d->did)
+		return vtd_check_fail(c, "RID_PASID entry differs from the record",
+				      table[0].val[0]);
+	/* a second-stage entry's width is the IOMMU's, as a legacy one's */
+	if (d->format == VTD_HANDOFF_SECOND_STAGE &&
+	    ((table[0].val[0] >> 2) & 7) != c->iommu->agaw)
+		return vtd_check_fail(c, "address width differs from this IOMMU's",
+				      table[0].val[0]);
+	if (d->format == VTD_HANDOFF_FIRST_STAGE && !ecap_flts(c->iommu->ecap))
+		return vtd_check_fail(c, "first-stage tables on an IOMMU without them",
+				      c->iommu->ecap);
+	return true;
+}
+
+static bool vtd_check_legacy_dev(struct vtd_check *c,
+				 const struct vtd_handoff_dev *d)
+{
+	struct context_entry ce = { .lo = d->lo, .hi = d->hi };
+
 	if (!context_present(&ce) || ((d->lo >> 2) & 3) != CONTEXT_TT_MULTI_LEVEL)
 		return vtd_check_fail(c, "context entry is not multi-level translation",
 				      d->lo);
 	if ((d->hi & 7) != c->iommu->agaw)
 		return vtd_check_fail(c, "address width differs from this IOMMU's",
 				      d->hi);
-	if (!did || did >= cap_ndoms(c->iommu->cap))
-		return vtd_check_fail(c, "domain id out of range", did);
-	why = vtd_walk_tables(&c->walk, d->lo & VTD_SL_ADDR_MASK,
-			      agaw_to_level(c->iommu->agaw), 0);
+	if (d->format != VTD_HANDOFF_SECOND_STAGE ||
+	    d->pgd != (d->lo & VTD_SL_ADDR_MASK) ||
+	    d->did != context_domain_id(&ce))
+		return vtd_check_fail(c, "context entry differs from the record",
+				      d->lo);
+	return true;
+}
+
+static bool vtd_check_dev(struct vtd_check *c, const struct vtd_handoff_dev *d)
+{
+	const char *why;
+	bool ok;
+
+	if (d->segment != c->iommu->segment)
+		return vtd_check_fail(c, "device on another segment", d->segment);
+	if (d->reserved || d->irq & ~(VTD_HANDOFF_IRQ_INTX | VTD_HANDOFF_IRQ_MSI |
+				      VTD_HANDOFF_IRQ_MSIX))
+		return vtd_check_fail(c, "bad device entry", d->irq);
+	if (c->rec->flags & VTD_HANDOFF_SCALABLE)
+		ok = vtd_check_sm_dev(c, d);
+	else
+		ok = vtd_check_legacy_dev(c, d);
+	if (!ok)
+		return false;
+	/* the levels a domain of this IOMMU walks: the new owner's */
+	if (d->levels != agaw_to_level(c->iommu->agaw))
+		return vtd_check_fail(c, "page-table levels differ from this IOMMU's",
+				      d->levels);
+	if (!d->did || d->did >= cap_ndoms(c->iommu->cap))
+		return vtd_check_fail(c, "domain id out of range", d->did);
+	why = vtd_walk_tables(&c->walk, d->pgd, d->levels, 0);
 	return why ? vtd_check_fail(c, why, c->walk.where) : true;
+}
+
+/* Entry @devfn of a context table: scalable ones are two entries wide */
+static struct context_entry *vtd_check_ctx(struct context_entry *table,
+					   bool sm, int devfn)
+{
+	return sm ? &table[VTD_SM_CTX_SLOT(devfn)] : &table[devfn];
 }
 
 /* The old tables hold exactly the record's devices */
@@ -206,27 +285,40 @@ static bool vtd_check_tables(struct vtd_check *c)
 {
 	const struct vtd_handoff_rec *rec = c->rec;
 	struct root_entry *root = vtd_check_table(c, rec->root);
+	bool sm = rec->flags & VTD_HANDOFF_SCALABLE;
 	u32 found = 0;
 	int bus, devfn;
 
 	if (!root)
 		return vtd_check_fail(c, "root table outside the pool", rec->root);
 	for (bus = 0; bus < VTD_HANDOFF_BUSES; bus++) {
-		struct context_entry *ctx;
+		struct context_entry *half[2] = { };
+		int h;
 
-		if (!(root[bus].lo & 1))
-			continue;
-		ctx = vtd_check_table(c, root[bus].lo & VTD_PAGE_MASK);
-		if (!ctx || root[bus].hi)
-			return vtd_check_fail(c, "context table outside the pool",
-					      root[bus].lo);
+		for (h = 0; h < 2; h++) {
+			u64 e = h ? root[bus].hi : root[bus].lo;
+
+			if (!e)
+				continue;
+			half[h] = vtd_check_table(c, e & VTD_PAGE_MASK);
+			/* legacy root entries have no upper half */
+			if (!(e & 1) || !half[h] || (h && !sm))
+				return vtd_check_fail(c, "context table outside the pool",
+						      e);
+		}
 		for (devfn = 0; devfn < 256; devfn++) {
+			struct context_entry *table = half[sm && devfn >= 0x80];
 			const struct vtd_handoff_dev *d;
+			struct context_entry *ce;
 
-			if (!context_present(&ctx[devfn]))
+			if (!table)
+				continue;
+			ce = vtd_check_ctx(table, sm, devfn);
+			if (!context_present(ce))
 				continue;
 			d = vtd_check_find(rec, bus, devfn);
-			if (!d || d->lo != ctx[devfn].lo || d->hi != ctx[devfn].hi)
+			if (!d || d->lo != ce->lo || d->hi != ce->hi ||
+			    (sm && (ce[1].lo || ce[1].hi)))
 				return vtd_check_fail(c, "context entry not in the record",
 						      bus << 8 | devfn);
 			found++;
@@ -257,8 +349,15 @@ static bool __init vtd_check_rec(struct vtd_check *c)
 				      rec->pool_start);
 	if (!vtd_check_guest(c))
 		return false;
-	if (sm_supported(c->iommu) || (rtaddr & DMA_RTADDR_SMT))
-		return vtd_check_fail(c, "scalable mode", rtaddr);
+	if (rec->flags & ~VTD_HANDOFF_SCALABLE)
+		return vtd_check_fail(c, "unknown record flags", rec->flags);
+	/* the root table type cannot change while translation is on */
+	if (!sm_supported(c->iommu) != !(rec->flags & VTD_HANDOFF_SCALABLE) ||
+	    !sm_supported(c->iommu) != !(rtaddr & DMA_RTADDR_SMT))
+		return vtd_check_fail(c, sm_supported(c->iommu) ?
+				      "kept in legacy mode, this kernel runs scalable mode" :
+				      "kept in scalable mode, this kernel runs legacy mode",
+				      rtaddr);
 	if ((rtaddr & VTD_PAGE_MASK) != rec->root)
 		return vtd_check_fail(c, "the IOMMU uses another root table",
 				      rtaddr);

@@ -226,7 +226,7 @@ void vtd_kept_free_all(struct vtd_handoff *h)
 }
 
 /* Record what each kept device's tables reach; devices may share tables */
-bool __init vtd_kept_record(struct vtd_handoff *h, int level)
+bool __init vtd_kept_record(struct vtd_handoff *h)
 {
 	struct vtd_handoff_rec *rec = &h->rec;
 	void *pool;
@@ -236,13 +236,14 @@ bool __init vtd_kept_record(struct vtd_handoff *h, int level)
 	if (!pool)
 		return false;
 	for (i = 0; i < rec->nr_devs; i++) {
-		u64 pgd = rec->dev[i].lo & VTD_SL_ADDR_MASK;
+		u64 pgd = rec->dev[i].pgd;
 
 		for (j = 0; j < i; j++)
-			if ((rec->dev[j].lo & VTD_SL_ADDR_MASK) == pgd)
+			if (rec->dev[j].pgd == pgd)
 				h->kept[i] = h->kept[j];
 		if (!h->kept[i])
-			h->kept[i] = vtd_kept_build(rec, pool, pgd, level);
+			h->kept[i] = vtd_kept_build(rec, pool, pgd,
+						    rec->dev[i].levels);
 		if (!h->kept[i])
 			break;
 	}
@@ -410,14 +411,9 @@ static unsigned long vtd_kept_revoke(struct vtd_handoff *h,
 		return 0;
 	cache_tag_flush_all(domain);
 	/* a device of these tables that still runs on its copied entry */
-	for (i = 0; i < h->rec.nr_devs; i++) {
-		struct context_entry ce = { .lo = h->rec.dev[i].lo,
-					    .hi = h->rec.dev[i].hi };
-
+	for (i = 0; i < h->rec.nr_devs; i++)
 		if (h->kept[i] == k && test_bit(i, h->copied))
-			iommu->flush.flush_iotlb(iommu, context_domain_id(&ce),
-						 0, 0, DMA_TLB_DSI_FLUSH);
-	}
+			vtd_handoff_flush_did(iommu, &h->rec.dev[i]);
 	return n;
 }
 
@@ -448,6 +444,7 @@ void intel_iommu_complete_adoption(struct device *dev)
 		goto out;
 	k = h->kept[i];
 	n = vtd_kept_revoke(h, h->owner[i], k);
+	vtd_handoff_release_pasid(h, i, domain_pgtable_pool(h->owner[i]));
 	spin_lock(&vtd_kept_lock);
 	k->done = true;
 	spin_unlock(&vtd_kept_lock);
