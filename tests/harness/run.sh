@@ -18,8 +18,11 @@
 #
 # The scenario's "# vm:" header sets mem=, memmap=, smp=, timeout=
 # (seconds, whole run), boot_timeout= (seconds), cpu=, kernel=patched
-# (boot build/kernel/obj's bzImage) and iommu=edu2 (intel-iommu + two edu
-# devices).  Environment: KVER (guest kernel version), B (build dir),
+# (boot build/kernel/obj's bzImage), iommu=edu2 (intel-iommu + two edu
+# devices), vtd=PROPS (intel-iommu properties instead of intremap=off,
+# e.g. x-scalable-mode=on,aw-bits=48,intremap=on) and qemu=10 (the outer
+# QEMU is QEMU 10, scripts/install-qemu.sh, for what 7.2's intel-iommu
+# lacks, such as first-stage tables).  Environment: KVER (guest kernel version), B (build dir),
 # VM_BOOT_TIMEOUT (seconds from a kernel start to the init's marker; past
 # it the boot counts as an early death and the run is retried once),
 # VM_OUT (results dir, default $B/vm/out/SCENARIO), VM_CPU (QEMU -cpu
@@ -83,7 +86,8 @@ mib() {
 # read_header: the VM's parameters from the scenario's "# vm:" line
 read_header() {
 	local kv words
-	MEM=3G MEMMAP=1G!4G SMP=1 TIMEOUT=300 KIND=stock IOMMU=
+	MEM=3G MEMMAP=1G!4G SMP=1 TIMEOUT=300 KIND=stock IOMMU='' VTD=intremap=off
+	QEMU=qemu-system-x86_64
 	BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-120}
 	# TCG runs "rep stosb/movsb" one byte per iteration, and a guest with
 	# ERMS/FSRM uses them for every clear_page() and memcpy(): without
@@ -107,6 +111,10 @@ read_header() {
 		timeout=*) TIMEOUT=${kv#*=} ;;
 		kernel=*) KIND=${kv#*=} ;;
 		iommu=*) IOMMU=${kv#*=} ;;
+		vtd=*) VTD=${kv#*=} ;;
+		qemu=10) QEMU=$("$TOP/scripts/install-qemu.sh" --print 2>/dev/null) ||
+			result "FAIL $NAME: QEMU 10 missing; run 'make deps'" ;;
+		qemu=*) result "FAIL $NAME: unknown qemu=${kv#*=} in the scenario header" ;;
 		cpu=*) CPU=${kv#*=} ;;
 		boot_timeout=*) BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-${kv#*=}} ;;
 		esac
@@ -118,8 +126,8 @@ read_header() {
 # when missing; host RAM, which neither can provide, is a SKIP
 check_host() {
 	local host_mib
-	command -v qemu-system-x86_64 >/dev/null ||
-		result "FAIL $NAME: qemu-system-x86_64 missing; run 'make deps'"
+	command -v "$QEMU" >/dev/null ||
+		result "FAIL $NAME: $QEMU missing; run 'make deps'"
 	host_mib=$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo)
 	[ "$(mib "$MEM")" -le "$host_mib" ] ||
 		result "SKIP $NAME: needs mem=$MEM, the host has $host_mib MiB"
@@ -165,10 +173,10 @@ pick_devices() {
 	case $IOMMU in
 	"") ;;
 	edu2)
-		DEVS=(-device "intel-iommu,intremap=off" -device edu -device edu)
+		DEVS=(-device "intel-iommu,$VTD" -device edu -device edu)
 		EXTRA=" intel_iommu=on iommu=nopt" ;;
 	edu-rp)
-		DEVS=(-device "intel-iommu,intremap=off"
+		DEVS=(-device "intel-iommu,$VTD"
 		      -device "pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=1"
 		      -device "edu,bus=rp1")
 		CFG_TRACE=y
@@ -213,7 +221,7 @@ boot_once() {
 	FOLLOW_POS=0
 	trace=()
 	[ -z "$CFG_TRACE" ] || trace=(-trace pci_cfg_write -D "$OUT/l0-pci-cfg.log")
-	qemu-system-x86_64 -machine q35 "${DEVS[@]}" "${trace[@]}" -accel "$ACCEL" -cpu "$CPU" \
+	"$QEMU" -machine q35 "${DEVS[@]}" "${trace[@]}" -accel "$ACCEL" -cpu "$CPU" \
 		-smp "$SMP" -m "$MEM" \
 		-display none -monitor none -no-reboot -net none \
 		-serial "file:$log" \

@@ -21,6 +21,9 @@
 
 #define EDU_ID		0x00
 #define EDU_LIVE	0x04
+#define EDU_IRQ_STATUS	0x24	/* raised, not yet acknowledged */
+#define EDU_IRQ_RAISE	0x60
+#define EDU_IRQ_ACK	0x64
 #define EDU_DMA_SRC	0x80
 #define EDU_DMA_DST	0x88
 #define EDU_DMA_CNT	0x90

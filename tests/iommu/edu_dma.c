@@ -25,11 +25,13 @@
 #define PCI_COMMAND	4
 #define PCI_CMD_MEM	0x2
 #define PCI_CMD_MASTER	0x4
+#define PCI_CMD_INTX_OFF	0x400
 
 static void usage(void)
 {
 	fputs("usage: edu_dma --device BDF --iova ADDR --dax /dev/daxN.M\n"
-	      "               --from OFF --to OFF [--expect-fault]\n", stderr);
+	      "               --from OFF --to OFF [--expect-fault]\n"
+	      "       edu_dma --device BDF --raise-irq\n", stderr);
 	exit(2);
 }
 
@@ -60,6 +62,51 @@ static void edu_borrowed_round_trip(const struct edu *e, uint8_t *buf,
 	edu_wr(e, EDU_DMA_CNT, cnt);
 }
 
+/* Offset of the MSI capability in config space @cfg, or 0 */
+static unsigned int msi_cap(const uint8_t *cfg)
+{
+	unsigned int at = cfg[0x34] & 0xfc, n;
+
+	for (n = 0; at && n < 48; n++, at = cfg[at + 1] & 0xfc)
+		if (cfg[at] == 0x05)
+			return at;
+	return 0;
+}
+
+/*
+ * --raise-irq: edu raises an interrupt while nobody owns it.  The
+ * previous kernel masked it at the device (INTx disabled, MSI off), so
+ * the interrupt stays in edu's status register and no message is sent.
+ */
+static int raise_irq(const struct edu *e, const char *bdf)
+{
+	char path[128];
+	uint8_t cfg[256];
+	unsigned int msi;
+	uint64_t status;
+	uint16_t cmd;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || pread(fd, cfg, sizeof(cfg), 0) != sizeof(cfg))
+		die("%s: %s", path, strerror(errno));
+	close(fd);
+	memcpy(&cmd, cfg + PCI_COMMAND, 2);
+	msi = msi_cap(cfg);
+	if (!(cmd & PCI_CMD_INTX_OFF))
+		die("%s has INTx enabled (command 0x%04x)", bdf, cmd);
+	if (!msi || (cfg[msi + 2] & 1))
+		die("%s has MSI enabled (or no MSI capability)", bdf);
+	edu_wr(e, EDU_IRQ_RAISE, 0x1);
+	status = edu_rd(e, EDU_IRQ_STATUS) & 0xffffffff;
+	if (!(status & 0x1))
+		die("edu interrupt status 0x%" PRIx64 " after raising 0x1", status);
+	printf("edu_dma: interrupt raised with INTx and MSI masked at the device (status 0x%" PRIx64 ")\n",
+	       status);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -69,11 +116,12 @@ int main(int argc, char **argv)
 		{ "from", required_argument, NULL, 'f' },
 		{ "to", required_argument, NULL, 't' },
 		{ "expect-fault", no_argument, NULL, 'e' },
+		{ "raise-irq", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *bdf = NULL, *dax = NULL;
 	uint64_t iova = 0, from = 0, to = 0, span;
-	bool fault = false, set_iova = false;
+	bool fault = false, set_iova = false, raise = false;
 	struct edu edu = { 0 };
 	void *bar;
 	char path[128];
@@ -89,12 +137,13 @@ int main(int argc, char **argv)
 		case 'f': from = num(optarg, "from"); break;
 		case 't': to = num(optarg, "to"); break;
 		case 'e': fault = true; break;
+		case 'r': raise = true; break;
 		default: usage();
 		}
 	}
-	if (optind != argc || !bdf || !dax || !set_iova)
+	if (optind != argc || !bdf || (!raise && (!dax || !set_iova)))
 		usage();
-	if (from % EDU_XFER || to % EDU_XFER || from == to)
+	if (!raise && (from % EDU_XFER || to % EDU_XFER || from == to))
 		die("--from and --to must be distinct multiples of %d", EDU_XFER);
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
@@ -123,6 +172,8 @@ int main(int argc, char **argv)
 	edu.mmio = bar;
 	if ((edu_rd(&edu, EDU_ID) & 0xff) != 0xed)
 		die("%s is not an edu device", bdf);
+	if (raise)
+		return raise_irq(&edu, bdf);
 
 	span = (from > to ? from : to) + EDU_XFER;
 	fd = open(dax, O_RDWR);

@@ -203,6 +203,15 @@ old_kernel_said() {
 		grep -q "$1"
 }
 
+# handoff_pages: how many pool pages the previous kernel built its
+# handoff in (root and context tables; in scalable mode also a PASID
+# directory and table per device), from its "keeping translation" line
+handoff_pages() {
+	tac "$OUT/serial.log" | sed -n "/pkern.phase=$PH /,/Starting new kernel/p" |
+		grep -o 'keeping translation of .* \([0-9]*\) handoff page(s)' |
+		sed 's/.* \([0-9]*\) handoff page(s)/\1/' | head -n 1
+}
+
 # old_kernel_kept_nothing WHY WHAT: the previous kernel logged WHY (a
 # grep pattern) for keeping nothing and stopped the pool device's DMA;
 # WHAT says what it refused, for the failure message

@@ -59,6 +59,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -91,7 +93,8 @@ struct opts {
 	bool corrupt_held;
 	const char *between;
 	const char *pinned;
-	bool ordinary, hold, adopt;
+	bool ordinary, hold, adopt, msi;
+	uint64_t irq_pending;
 };
 
 /* Pages in use of @name per pkern_iommu's debugfs; -1 if not open */
@@ -305,12 +308,46 @@ static uint64_t region_phys(void)
 	return phys;
 }
 
-/* Damage the 3-level tables from @root that map @iova (see --corrupt) */
-static void corrupt(const struct opts *o, uint64_t root)
+/*
+ * Levels of @bdf's tables: the dump has a column per level 5..1 and
+ * leaves the columns above the domain's top level zero
+ */
+static int vtd_levels(const char *bdf)
 {
-	unsigned int i3 = (o->iova >> 30) & 511, i2 = (o->iova >> 21) & 511;
-	uint64_t e3 = page_word(root, i3), l2 = e3 & VTD_ADDR_MASK, leaf;
+	char path[256], line[512];
+	int levels = 0;
+	FILE *f;
 
+	snprintf(path, sizeof(path), DBG_VTD "/%s/domain_translation_struct",
+		 bdf);
+	f = fopen(path, "r");
+	if (!f)
+		die("%s: %s", path, strerror(errno));
+	while (!levels && fgets(line, sizeof(line), f)) {
+		char *p = strchr(line, '|'), *q;
+
+		if (strncmp(line, "0x", 2) || !p)
+			continue;
+		for (q = p + 1, levels = 5; levels > 0; levels--, q = p)
+			if (strtoull(q, &p, 16) || p == q)
+				break;
+	}
+	fclose(f);
+	if (levels < 3)
+		die("%s: cannot tell the levels of its tables", path);
+	return levels;
+}
+
+/* Damage the tables from @root that map @iova (see --corrupt) */
+static void corrupt(const struct opts *o, uint64_t root, int levels)
+{
+	unsigned int itop = (o->iova >> (12 + 9 * (levels - 1))) & 511;
+	unsigned int i2 = (o->iova >> 21) & 511;
+	uint64_t etop = page_word(root, itop), l2 = etop & VTD_ADDR_MASK, leaf;
+
+	for (int l = levels - 1; l > 2 && l2; l--)
+		l2 = page_word(l2, (o->iova >> (12 + 9 * (l - 1))) & 511) &
+		     VTD_ADDR_MASK;
 	leaf = l2 ? page_word(l2, i2) : 0;
 	if (!(leaf & 3) || !(leaf & VTD_PTE_LARGE))
 		die("IOVA 0x%" PRIx64 " is not mapped by a 2 MiB leaf (0x%" PRIx64 ")",
@@ -323,7 +360,7 @@ static void corrupt(const struct opts *o, uint64_t root)
 	} else if (!strcmp(o->corrupt, "leaf-label")) {
 		poke(l2, i2, (leaf & ~VTD_ADDR_MASK) | region_phys());
 	} else if (!strcmp(o->corrupt, "table-ram")) {
-		poke(root, i3, (e3 & ~VTD_ADDR_MASK) | 0x1000);
+		poke(root, itop, (etop & ~VTD_ADDR_MASK) | 0x1000);
 	} else {
 		die("--corrupt %s: expected leaf-ram, leaf-pool, leaf-label or table-ram",
 		    o->corrupt);
@@ -399,6 +436,49 @@ static void dma_refused(const struct edu *e, uint8_t *buf, uint64_t iova,
 	if (!edu_zero(buf + to))
 		die("DMA through unmapped IOVA 0x%" PRIx64 " landed in the buffer",
 		    iova);
+}
+
+/*
+ * --msi: enable the device's MSI through VFIO, as a VMM does, and check
+ * that an interrupt edu raises reaches the eventfd (through interrupt
+ * remapping, when it is on).  --irq-pending V: the edu interrupt status
+ * must hold V first (raised while nobody owned the device: masked at the
+ * device, not lost), and is acknowledged.
+ */
+static void msi_check(int dev, const struct edu *e, const struct opts *o)
+{
+	char b[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
+	struct vfio_irq_set *set = (struct vfio_irq_set *)b;
+	struct pollfd pfd = { .events = POLLIN };
+	uint64_t n = 0, status;
+	int32_t efd;
+
+	efd = eventfd(0, EFD_NONBLOCK);
+	if (efd < 0)
+		die("eventfd: %s", strerror(errno));
+	*set = (struct vfio_irq_set){
+		.argsz = sizeof(b),
+		.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
+		.index = VFIO_PCI_MSI_IRQ_INDEX,
+		.count = 1,
+	};
+	memcpy(set->data, &efd, sizeof(efd));
+	if (ioctl(dev, VFIO_DEVICE_SET_IRQS, set))
+		die("VFIO_DEVICE_SET_IRQS MSI: %s", strerror(errno));
+	status = edu_rd(e, EDU_IRQ_STATUS) & 0xffffffff;
+	if (o->irq_pending && (status & o->irq_pending) != o->irq_pending)
+		die("edu interrupt status 0x%" PRIx64 " lacks 0x%" PRIx64
+		    ", raised while the device was kept", status, o->irq_pending);
+	edu_wr(e, EDU_IRQ_ACK, status);
+	if (read(efd, &n, sizeof(n)) == sizeof(n))
+		printf("vfio_edu: %" PRIu64 " interrupt(s) before any was raised\n", n);
+	edu_wr(e, EDU_IRQ_RAISE, 0x2);
+	pfd.fd = efd;
+	if (poll(&pfd, 1, 5000) != 1 || read(efd, &n, sizeof(n)) != sizeof(n))
+		die("the MSI edu raised did not reach the eventfd");
+	edu_wr(e, EDU_IRQ_ACK, 0x2);
+	printf("vfio_edu: MSI delivered through VFIO (status before 0x%" PRIx64 ")\n",
+	       status);
 }
 
 #define CLASH_OFF	(1ULL << 20)	/* --clash maps this part of the buffer */
@@ -614,6 +694,8 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "revoked", required_argument, NULL, 'R' },
 		{ "clash", required_argument, NULL, 'K' },
 		{ "pinned", required_argument, NULL, 'n' },
+		{ "msi", no_argument, NULL, 'M' },
+		{ "irq-pending", required_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -636,6 +718,8 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'C': o->corrupt = optarg; break;
 		case 'H': o->corrupt = optarg; o->corrupt_held = true; break;
 		case 'a': o->adopt = true; break;
+		case 'M': o->msi = true; break;
+		case 'I': o->irq_pending = num(optarg, "irq-pending"); break;
 		case 'r': o->remap = num(optarg, "remap"); break;
 		case 'b': o->between = optarg; break;
 		case 'e': o->extra = num(optarg, "extra"); break;
@@ -699,7 +783,7 @@ int main(int argc, char **argv)
 		return tables_check(o.tables_check);
 	/* the domain of a paused VMM that holds the device: damage only */
 	if (o.corrupt_held) {
-		corrupt(&o, vtd_tables_root(o.device));
+		corrupt(&o, vtd_tables_root(o.device), vtd_levels(o.device));
 		return 0;
 	}
 
@@ -787,6 +871,8 @@ int main(int argc, char **argv)
 	if ((uint32_t)edu_rd(&edu, EDU_LIVE) != (uint32_t)~0x12345678u)
 		die("edu liveness check failed");
 
+	if (o.msi)
+		msi_check(dev, &edu, &o);
 	dma_copy(&edu, buf, &o, 0, o.size - PG);
 	dma_copy(&edu, buf, &o, PG, 2 * PG);
 	printf("vfio_edu: edu DMA through IOVA 0x%" PRIx64 " of %s verified\n",
@@ -841,7 +927,7 @@ int main(int argc, char **argv)
 	if (o.pinned)
 		pinned(&o, &edu, cont, &buf, &fd);
 	if (o.corrupt)
-		corrupt(&o, vtd_tables_root(o.device));
+		corrupt(&o, vtd_tables_root(o.device), vtd_levels(o.device));
 	if (o.hold) {
 		printf("vfio_edu: holding the domain\n");
 		fflush(stdout);

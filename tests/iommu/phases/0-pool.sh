@@ -8,8 +8,9 @@
 # VFIO owns the group; pages pinned for DMA cannot be destroyed, nor the
 # pool's region unbound (0-pinned.sh).  The normal build of pkern_iommu
 # has none of the test-only debugfs files (the suite runs the test
-# build).  Then edu #1's domain maps guest memory at X and Z and stays
-# assigned across kexec.
+# build).  Then edu #1's domain maps guest memory at X and Z, has its
+# MSI enabled (an interrupt edu raises reaches the VMM's eventfd), and
+# stays assigned across kexec.
 # shellcheck shell=bash
 # e1 e2 g1 g2 come from find_edus (tests/iommu/lib.sh)
 # shellcheck disable=SC2154
@@ -44,7 +45,7 @@ must "edu DMA with ordinary page tables" \
 . "$IOMMU_DIR/phases/0-pinned.sh"
 
 # a persistent domain maps vm1 at X and Z and stays assigned across kexec
-hold_domain "$OUT/hold.log" --group "$g1" --device "$e1" --dax "$dax" \
+hold_domain "$OUT/hold.log" --group "$g1" --device "$e1" --dax "$dax" --msi \
 	--iova "$X" --size "$MAP_SIZE" --extra "$Z" "${POOL_ARGS[@]}" --tables "$STATE/tables"
 must_fail "rebinding while VFIO owns the group" bash -c "echo >$attr"
 case $MUST_OUT in *[Bb]usy*) ;; *) fail "rebinding while owned: '$MUST_OUT', expected EBUSY" ;; esac

@@ -6,9 +6,12 @@
 # that translation reaches the pool and vm1, neither can be destroyed
 # nor the region formatted; the pool holds the domain's tables,
 # unchanged, plus the kept root and context table.
+# Edu raises an interrupt: its MSI was masked at the device by the
+# previous kernel, nothing arrives, the interrupt stays pending in edu.
 # A new VMM attaches, adopts the domain (DMA still lands when its group
 # joins the container and when the domain is attached, before it maps
-# anything), maps X again (not Z), maps other memory over two of Z's
+# anything), maps X again (not Z), enables MSI (the pending interrupt
+# is still in edu's status; a new one reaches the VMM), maps other memory over two of Z's
 # four kept pages (the new owner's map replaces them), opens the device:
 # adoption completes, Z's other kept leaves are revoked, DMA through Z
 # faults and DMA through the new map lands.  It unmaps X (DMA through it is then refused),
@@ -35,10 +38,22 @@ must "edu DMA through kept IOVA $X before any new mapping" \
 must "edu DMA through kept IOVA $Z before any new mapping" \
 	"$EDU_DMA" --device "$e1" --iova "$Z" --dax "$dax" --from 0x1000 --to 0x3000
 refused_while_kept
+# interrupts: masked at the device by the previous kernel, so what edu
+# raises now sends no message into this kernel's interrupt remapping
+# table or vectors, and stays pending in the device
+old_kernel_said "interrupts masked at the device ( MSI) until its new owner enables them" ||
+	fail "the previous kernel did not mask edu $e1's MSI"
+must "edu raises an interrupt while kept, masked at the device" \
+	"$EDU_DMA" --device "$e1" --raise-irq
+if dmesg | grep -qiE 'INTR-REMAP|IR fault|spurious APIC|No irq handler'; then
+	fail "an interrupt of the kept device reached this kernel: $(dmesg | grep -iE 'INTR-REMAP|IR fault|spurious APIC|No irq handler' | tail -n 1)"
+fi
 attr=/sys/kernel/iommu_groups/$g1/pgtable_pool
 must "bind group $g1 to $POOL after kexec" sh -c "echo $POOL >$attr"
-[ "$(pool_in_use)" = "$(($(get in_use) + 2))" ] ||
-	fail "after kexec $POOL has $(pool_in_use) pages in use, expected the domain's $(get in_use) + kept root and context table"
+hp=$(handoff_pages)
+[ -n "$hp" ] || fail "the previous kernel did not say how many handoff pages it used"
+[ "$(pool_in_use)" = "$(($(get in_use) + hp))" ] ||
+	fail "after kexec $POOL has $(pool_in_use) pages in use, expected the domain's $(get in_use) + $hp handoff pages"
 must "page tables unchanged across kexec" "$EDU" --tables-check "$STATE/tables"
 log "after kexec: $(pool_in_use) pool pages in use, domain tables identical"
 
@@ -46,7 +61,7 @@ log "after kexec: $(pool_in_use) pool pages in use, domain tables identical"
 bind_vfio "$e1"
 must "new VMM adopts the kept domain, maps $X only, unmaps $X, maps $Y" \
 	"$EDU" --group "$g1" --device "$e1" --dax "$dax" --iova "$X" \
-	--size "$MAP_SIZE" "${POOL_ARGS[@]}" --clash "$(printf '0x%x' $((Z + 0x2000)))" --revoked "$Z" \
+	--size "$MAP_SIZE" "${POOL_ARGS[@]}" --msi --irq-pending 0x1 --clash "$(printf '0x%x' $((Z + 0x2000)))" --revoked "$Z" \
 	--adopt --remap "$Y" --between "$EDU_DMA --device $e1 --iova $X --dax $dax --from 0x8000 --to 0xa000"
 dmesg | grep -q "domain adopts the page tables kept by the previous kernel" ||
 	fail "vfio_edu passed, but VT-d never logged the adoption"

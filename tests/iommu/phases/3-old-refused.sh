@@ -22,6 +22,8 @@ log "old kernel: cannot keep its translation across kexec: $why"
 load_iommu_stack
 dma_stopped "$e1"
 no_splat
+# a matrix cell (cell.sh) ends here
+[ "${CELL_LAST:-}" != "$PH" ] || { pass; return 0; }
 must "bind group $g1 to $POOL" \
 	sh -c "echo $POOL >/sys/kernel/iommu_groups/$g1/pgtable_pool"
 bind_vfio "$e1"
