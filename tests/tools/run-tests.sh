@@ -563,9 +563,20 @@ if [ "$QUICK" != 1 ]; then
 		IMG=$FULL/img
 		ok full-init init-labels --image "$IMG" --size 64M
 		ok full-first create-namespace --image "$IMG" -n a -s 2M
+		truncate -s 64M "$FULL/blank"
 		dd if=/dev/zero of="$FULL/filler" bs=4k status=none 2>/dev/null
 		[ "$(stat -f -c %a "$FULL")" -eq 0 ] && pass full-is-full ||
 			fail full-is-full "$(df "$FULL")"
+		# reading needs no space: on tmpfs a hole read through a
+		# mapping would allocate a page
+		ok full-inspect inspect --image "$IMG"
+		jqt full-inspect-json '[.[0].slots[] | select(.used)] | length == 1'
+		IMG=$FULL/blank
+		ok full-list-blank list --image "$IMG"
+		jqt full-list-blank-json '.[0].state == "unformatted"'
+		refuse full-init-blank 1 "cannot format .*/blank: No space left on device; its labels are as before$" \
+			init-labels --image "$IMG"
+		IMG=$FULL/img
 		ok full-create create-namespace --image "$IMG" -n vm1 -s 16M
 		OFF=$(jq .offset "$OUT")
 		is_zero "$OFF" $((16 * M)) && pass full-create-zero ||

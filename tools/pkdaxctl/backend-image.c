@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Image backend: a region image file mapped with libpmem and updated by
- * lib/ directly.  Durability follows libpmem's contract: pmem_persist()
- * when the mapping is real persistent memory, pmem_msync() otherwise.
+ * Image backend: a region image updated by lib/ directly.
  *
- * An image is usually a sparse file, so a store into the mapping may need
- * a new block, and on a full filesystem the kernel answers that store
- * with SIGBUS.  Zeroing therefore punches holes instead of storing zeros
- * (a hole reads as zeros and needs no space), and every other access to
- * the mapping runs under a SIGBUS guard that turns the signal into an
- * I/O error lib already handles: the update then leaves the old or the
- * new state, never a dead process halfway through.
+ * A regular file is read and written with pread()/pwrite() and made
+ * durable with fdatasync(), never through a mapping.  An image is usually
+ * a sparse file: a store into a mapping that needs a new block gets
+ * SIGBUS on a full filesystem, and on tmpfs even reading a hole through a
+ * mapping allocates a page.  pwrite() fails with ENOSPC instead, which
+ * lib turns into an update that left the old or the new state, and
+ * pread() of a hole needs nothing.  Zeroing punches holes (a hole reads
+ * as zeros and needs no space) and writes zeros only where the file
+ * cannot punch them.
+ *
+ * A device-dax device has no read()/write(): it is mapped with libpmem
+ * and made durable with pmem_persist(), and every access to the mapping
+ * runs under a SIGBUS guard (a poisoned or vanished page) that turns the
+ * signal into an I/O error.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -20,7 +25,6 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/file.h>
-#include <sys/mman.h>
 #include <limits.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -34,11 +38,11 @@
 #include "pkdaxctl.h"
 
 struct image {
-	int fd;			/* the image, held open for flock and fallocate */
-	char *addr;
+	int fd;			/* the image, held open for I/O and flock */
+	char *addr;		/* device-dax only: libpmem's mapping */
 	size_t len;
 	int is_pmem;
-	bool own_map;		/* read-only mmap() of ours, not libpmem's */
+	bool is_file;		/* a regular file: pread/pwrite, no mapping */
 	bool can_punch;		/* a regular file whose filesystem punches holes */
 	struct pkern_media media;
 };
@@ -113,12 +117,37 @@ static bool in_range(const struct image *im, u64 off, u64 len)
 	return off <= im->len && len <= im->len - off;
 }
 
+/* pread/pwrite all of @len: a short count is an end of file, an error */
+static int file_io(int fd, bool write, void *buf, u64 len, u64 off)
+{
+	char *p = buf;
+
+	while (len) {
+		ssize_t n = write ? pwrite(fd, p, len, (off_t)off) :
+				    pread(fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (!n)
+				errno = EIO;	/* truncated under us */
+			return -1;
+		}
+		p += n;
+		off += (u64)n;
+		len -= (u64)n;
+	}
+	return 0;
+}
+
 static int img_read(void *ctx, u64 off, void *buf, u64 len)
 {
 	struct image *im = ctx;
 
 	if (!in_range(im, off, len))
 		return -1;
+	if (im->is_file)
+		return file_io(im->fd, false, buf, len, off);
 	return guarded_copy(im, buf, im->addr + off, len);
 }
 
@@ -128,6 +157,8 @@ static int img_write(void *ctx, u64 off, const void *buf, u64 len)
 
 	if (!in_range(im, off, len))
 		return -1;
+	if (im->is_file)
+		return file_io(im->fd, true, (void *)buf, len, off);
 	return guarded_copy(im, im->addr + off, buf, len);
 }
 
@@ -137,11 +168,29 @@ static int img_persist(void *ctx, u64 off, u64 len)
 
 	if (!in_range(im, off, len))
 		return -1;
+	if (im->is_file)
+		return fdatasync(im->fd) ? -1 : 0;
 	if (im->is_pmem) {
 		pmem_persist(im->addr + off, len);
 		return 0;
 	}
 	return pmem_msync(im->addr + off, len) ? -1 : 0;
+}
+
+/* Where holes cannot be punched: write zeros, a block at a time */
+static int file_zero(struct image *im, u64 off, u64 len)
+{
+	static char zeros[64 * 1024];
+
+	while (len) {
+		u64 n = len < sizeof(zeros) ? len : sizeof(zeros);
+
+		if (file_io(im->fd, true, zeros, n, off))
+			return -1;
+		off += n;
+		len -= n;
+	}
+	return fdatasync(im->fd) ? -1 : 0;
 }
 
 /*
@@ -164,6 +213,8 @@ static int img_scrub(void *ctx, u64 off, u64 len)
 			return -1;
 		im->can_punch = false;
 	}
+	if (im->is_file)
+		return file_zero(im, off, len);
 	if (guarded_copy(im, im->addr + off, NULL, len))
 		return -1;
 	return img_persist(ctx, off, len);
@@ -239,9 +290,7 @@ static void img_close(struct pkd_region *r)
 	struct image *im = r->priv;
 
 	if (im) {
-		if (im->addr && im->own_map)
-			munmap(im->addr, im->len);
-		else if (im->addr)
+		if (im->addr)
 			pmem_unmap(im->addr, im->len);
 		if (im->fd >= 0)
 			close(im->fd);
@@ -326,72 +375,56 @@ static bool is_devdax(const struct stat *st)
 }
 
 /*
- * A reader maps a regular file itself, read-only: libpmem opens every
- * file read-write, which a 0444 image or an unprivileged reader refuses.
+ * A regular file is opened, not mapped (see the top of this file); a
+ * reader opens it read-only, so a 0444 image or an unprivileged reader
+ * works.
  */
-static int map_readonly(const char *path, struct image *im)
+static int open_file(const char *path, bool readonly, struct image *im)
 {
 	struct stat st;
-	void *addr;
 
-	im->fd = open(path, O_RDONLY | O_CLOEXEC);
+	im->fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (im->fd < 0 || fstat(im->fd, &st)) {
 		pkd_err("cannot open image %s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (check_size(path, (u64)st.st_size, false))
-		return -1;
-	addr = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, im->fd, 0);
-	if (addr == MAP_FAILED) {
-		pkd_err("cannot map image %s: %s", path, strerror(errno));
-		return -1;
-	}
-	im->addr = addr;
-	im->len = (size_t)st.st_size;
-	im->own_map = true;
-	return 0;
-}
-
-static int map_image(const char *path, u64 create_size, bool readonly,
-		     struct image *im, bool *created)
-{
-	struct stat st;
-	int flags = 0;
-	u64 size;
-
-	if (stat(path, &st) == 0) {
-		size = (u64)st.st_size;
-		if (create_size && S_ISREG(st.st_mode) && size != create_size) {
-			pkd_err("image %s already exists with %llu bytes, not --size %llu; drop --size to use it or remove the file",
-			       path, (unsigned long long)size,
-			       (unsigned long long)create_size);
-			return -1;
-		}
-		if (S_ISREG(st.st_mode) && check_size(path, size, false))
-			return -1;
-		if (readonly && S_ISREG(st.st_mode))
-			return map_readonly(path, im);
-		create_size = 0;
-	} else if (errno == ENOENT && create_size) {
-		if (check_size(path, create_size, true))
-			return -1;
-		flags = PMEM_FILE_CREATE | PMEM_FILE_EXCL | PMEM_FILE_SPARSE;
-	} else if (errno == ENOENT) {
-		pkd_err("image %s does not exist; create it with: pkdaxctl init-labels --image %s --size SIZE",
-		       path, path);
-		return -1;
-	} else {
-		pkd_err("cannot access image %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (!flags && !S_ISREG(st.st_mode) && !is_devdax(&st)) {
+	if (!S_ISREG(st.st_mode)) {
 		pkd_err("image %s is %s, not a region image file or a device-dax device",
 			path, file_kind(&st));
 		return -1;
 	}
+	if (check_size(path, (u64)st.st_size, false))
+		return -1;
+	im->len = (size_t)st.st_size;
+	im->is_file = true;
+	return 0;
+}
+
+/* A new image is a sparse file: its blocks are allocated as labels land */
+static int create_file(const char *path, u64 size, struct image *im,
+		       bool *created)
+{
+	im->fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (im->fd < 0) {
+		pkd_err("cannot create image %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (ftruncate(im->fd, (off_t)size)) {
+		pkd_err("cannot make image %s %llu bytes: %s; nothing was created",
+			path, (unsigned long long)size, strerror(errno));
+		unlink(path);
+		return -1;
+	}
+	*created = true;
+	im->len = (size_t)size;
+	im->is_file = true;
+	return 0;
+}
+
+static int map_devdax(const char *path, struct image *im)
+{
 	errno = 0;
-	im->addr = pmem_map_file(path, create_size, flags, 0644, &im->len,
-				 &im->is_pmem);
+	im->addr = pmem_map_file(path, 0, 0, 0, &im->len, &im->is_pmem);
 	if (!im->addr) {
 		const char *why = pmem_errormsg();
 
@@ -399,10 +432,42 @@ static int map_image(const char *path, u64 create_size, bool readonly,
 			why && *why ? why : strerror(errno ? errno : EINVAL));
 		return -1;
 	}
-	*created = flags != 0;
-	if (!flags && !S_ISREG(st.st_mode) && check_size(path, im->len, false))
-		return -1;
-	return 0;
+	return check_size(path, im->len, false);
+}
+
+static int open_image(const char *path, u64 create_size, bool readonly,
+		      struct image *im, bool *created)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0) {
+		if (create_size && S_ISREG(st.st_mode) &&
+		    (u64)st.st_size != create_size) {
+			pkd_err("image %s already exists with %llu bytes, not --size %llu; drop --size to use it or remove the file",
+			       path, (unsigned long long)st.st_size,
+			       (unsigned long long)create_size);
+			return -1;
+		}
+		if (S_ISREG(st.st_mode))
+			return open_file(path, readonly, im);
+		if (!is_devdax(&st)) {
+			pkd_err("image %s is %s, not a region image file or a device-dax device",
+				path, file_kind(&st));
+			return -1;
+		}
+		return map_devdax(path, im);
+	}
+	if (errno == ENOENT && create_size) {
+		if (check_size(path, create_size, true))
+			return -1;
+		return create_file(path, create_size, im, created);
+	}
+	if (errno == ENOENT)
+		pkd_err("image %s does not exist; create it with: pkdaxctl init-labels --image %s --size SIZE",
+		       path, path);
+	else
+		pkd_err("cannot access image %s: %s", path, strerror(errno));
+	return -1;
 }
 
 static void sleep_ms(long ms)
@@ -469,7 +534,6 @@ int pkd_image_open(const struct pkd_target *t, struct pkd_region **out)
 {
 	const char *path = t->image;
 	struct pkd_region *r = calloc(1, sizeof(*r));
-	struct stat st;
 	struct image *im = calloc(1, sizeof(*im));
 	int rc;
 
@@ -489,7 +553,7 @@ int pkd_image_open(const struct pkd_target *t, struct pkd_region **out)
 		pkd_err("out of memory");
 		goto fail;
 	}
-	if (map_image(path, t->create_size, t->readonly, im, &r->created))
+	if (open_image(path, t->create_size, t->readonly, im, &r->created))
 		goto fail;
 	/*
 	 * lib's update protocol assumes one writer: concurrent pkdaxctl
@@ -504,23 +568,28 @@ int pkd_image_open(const struct pkd_target *t, struct pkd_region **out)
 	}
 	if (lock_image(im->fd, t))
 		goto fail;
-	im->can_punch = !t->readonly && !fstat(im->fd, &st) &&
-			S_ISREG(st.st_mode);
-	bus_guard_install();
+	im->can_punch = !t->readonly && im->is_file;
+	if (!im->is_file)
+		bus_guard_install();
 	im->media.ops = t->readonly ? &img_ro_media_ops : &img_media_ops;
 	im->media.ctx = im;
 	im->media.size = im->len;
 	r->size = im->len;
 	r->media = &im->media;
+	errno = 0;
 	rc = pkern_load(r->labels, &im->media);
-	pkd_region_refresh_space(r);
 	if (rc == -PKERN_E_IO) {
-		pkd_err("cannot read labels of image %s", path);
+		pkd_err("cannot read labels of image %s: %s", path,
+			strerror(errno ? errno : EIO));
 		goto fail;
 	}
+	pkd_region_refresh_space(r);
 	*out = r;
 	return 0;
 fail:
+	/* a file this run created must not stay behind */
+	if (r->created)
+		unlink(path);
 	img_close(r);
 	return -1;
 }
