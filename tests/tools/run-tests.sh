@@ -595,6 +595,11 @@ if [ "$QUICK" != 1 ]; then
 		ok full-check check --image "$IMG"
 		grep -q "clean: 16 namespaces" "$OUT" && pass full-check-text ||
 			fail full-check-text "$(cat "$OUT")"
+		# a new image that cannot be formatted is removed, and said so
+		refuse full-init-new 1 "cannot format new image .*/new: No space left on device; the file was removed, nothing was created$" \
+			init-labels --image "$FULL/new" --size 64M
+		[ -e "$FULL/new" ] && fail full-init-new-removed "half-made image left" ||
+			pass full-init-new-removed
 		umount "$FULL"
 		IMG=$IMG_SAVE
 	else

@@ -43,6 +43,23 @@ const struct pkd_cmdline init_cmdline = {
 	.notes = "Name a live region with -r, or a region image with --image.\n",
 };
 
+/*
+ * Writing a file this run created failed (a full filesystem, say): it
+ * must not stay behind half-made, and "as before" means no file at all.
+ */
+static void report_new_image_failure(const struct pkd_region *r,
+				     const char *path, int rc)
+{
+	int e = unlink(path) ? errno : 0;
+
+	if (e)
+		pkd_err("cannot format new image %s: %s; removing the half-made file failed (%s): remove it by hand",
+			path, pkd_strerror(r, rc), strerror(e));
+	else
+		pkd_err("cannot format new image %s: %s; the file was removed, nothing was created",
+			path, pkd_strerror(r, rc));
+}
+
 static void report_failure(const struct pkd_region *r,
 			   const struct pkern_format_params *p, int rc,
 			   u32 nr_lost)
@@ -186,9 +203,12 @@ int cmd_init(int argc, char **argv)
 	if (refuse_unforced(r, &p))
 		goto out;
 	rc = r->ops->format(r, &p, &nr_lost);
+	if (rc == -PKERN_E_IO && r->created) {
+		report_new_image_failure(r, t.image, rc);
+		goto out;
+	}
 	if (rc) {
 		report_failure(r, &p, rc, nr_lost);
-		/* a file this run created must not stay behind half-made */
 		if (r->created && unlink(t.image))
 			pkd_err("cannot remove %s: %s", t.image, strerror(errno));
 		goto out;
