@@ -306,20 +306,23 @@ fi
 
 # ---- waiting for the image lock says so; --timeout gives up -------------------
 if [ "$QUICK" != 1 ]; then
-	# hold FILE's lock (flock(1) MODE -x or -s) until $TMP/release appears
+	# hold FILE's lock (flock(1) MODE -x or -s) until $TMP/release
+	# appears; flock's pid, which holds it, in $LOCKPID
 	hold_lock() {
 		rm -f "$TMP/locked" "$TMP/release"
 		# shellcheck disable=SC2016	# $1 is the inner shell's
 		flock "$1" "$IMG" sh -c 'touch "$1/locked"; while [ ! -e "$1/release" ]; do sleep 0.1; done' sh "$TMP" &
+		LOCKPID=$!
 		while [ ! -e "$TMP/locked" ]; do sleep 0.1; done
 	}
 	release_lock() { touch "$TMP/release"; wait; }
 	hold_lock -x
 	cp "$IMG" "$TMP/lock-before"
-	pk list --image "$IMG" --timeout 1
+	# after a moment it says what it waits for, naming the holder
+	pk list --image "$IMG" --timeout 2
 	[ $rc -eq 1 ] && [ ! -s "$OUT" ] &&
-		grep -q "^pkdaxctl list: waiting for the lock on image .*: another pkdaxctl run is changing it$" "$ERR" &&
-		grep -q "^pkdaxctl list: gave up after 1 s waiting for the lock on image .*; nothing was done$" "$ERR" &&
+		grep -q "^pkdaxctl list: waiting for the lock on image .*: pid $LOCKPID (flock) is changing it$" "$ERR" &&
+		grep -q "^pkdaxctl list: gave up after 2 s waiting for the lock on image .*: pid $LOCKPID (flock) still holds it; nothing was done$" "$ERR" &&
 		[ "$(grep -vc '^==[0-9]*==' "$ERR")" -eq 2 ] && pass lock-timeout ||
 		fail lock-timeout "exit $rc: $(cat "$ERR")"
 	pk create-namespace --image "$IMG" -n x -s 2M --timeout 0
@@ -331,13 +334,20 @@ if [ "$QUICK" != 1 ]; then
 	[ $rc -eq 2 ] && grep -q "gave up after 0 s" "$ERR" && pass lock-timeout-check ||
 		fail lock-timeout-check "exit $rc: $(cat "$ERR")"
 	# without --timeout: one line saying what it waits for, then it runs
-	(sleep 1; touch "$TMP/release") &
+	(sleep 2; touch "$TMP/release") &
 	pk list --image "$IMG" -N
 	wait
 	[ $rc -eq 0 ] && [ "$(grep -vc '^==[0-9]*==' "$ERR")" -eq 1 ] &&
-		grep -q "waiting for the lock on image .* (--timeout SECONDS gives up)$" "$ERR" &&
+		grep -q "waiting for the lock on image .*: pid $LOCKPID (flock) is changing it (--timeout SECONDS gives up)$" "$ERR" &&
 		pass lock-wait || fail lock-wait "exit $rc: $(cat "$ERR")"
 	jqt lock-wait-json 'length == 2'
+	# a wait of a moment, another run's update, passes without a word
+	hold_lock -x
+	(sleep 0.1; touch "$TMP/release") &
+	pk list --image "$IMG" -N
+	wait
+	[ $rc -eq 0 ] && [ "$(grep -vc '^==[0-9]*==' "$ERR")" -eq 0 ] &&
+		pass lock-short-wait || fail lock-short-wait "exit $rc: $(cat "$ERR")"
 	# readers share the lock: a reader holding it blocks writers only
 	hold_lock -s
 	pk inspect --image "$IMG" --timeout 0

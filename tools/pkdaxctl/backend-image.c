@@ -24,12 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
-#include <sys/file.h>
 #include <limits.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
-#include <time.h>
 #include <unistd.h>
 #include <libpmem.h>
 
@@ -470,66 +468,6 @@ static int open_image(const char *path, u64 create_size, bool readonly,
 	return -1;
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000,
-			       .tv_nsec = (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/*
- * Take the image lock: shared for a reader, exclusive for a writer.  A run
- * that has to wait says so once, so a command that seems to hang tells
- * why; with --timeout it gives up instead of waiting for good.
- */
-static int lock_image(int fd, const struct pkd_target *t)
-{
-	int op = t->readonly ? LOCK_SH : LOCK_EX;
-	double deadline;
-
-	if (!flock(fd, op | LOCK_NB))
-		return 0;
-	if (errno != EWOULDBLOCK)
-		goto err;
-	if (!t->has_timeout || t->timeout)
-		pkd_err("waiting for the lock on image %s: another pkdaxctl run is %s it%s",
-			t->image,
-			t->readonly ? "changing" : "using",
-			t->has_timeout ? "" : " (--timeout SECONDS gives up)");
-	if (!t->has_timeout) {
-		while (flock(fd, op))
-			if (errno != EINTR)
-				goto err;
-		return 0;
-	}
-	deadline = now_s() + t->timeout;
-	for (;;) {
-		if (!flock(fd, op | LOCK_NB))
-			return 0;
-		if (errno != EWOULDBLOCK)
-			goto err;
-		if (now_s() >= deadline)
-			break;
-		sleep_ms(20);
-	}
-	pkd_err("gave up after %u s waiting for the lock on image %s: another pkdaxctl run still holds it; nothing was done",
-		t->timeout, t->image);
-	return -1;
-err:
-	pkd_err("cannot lock image %s: %s", t->image, strerror(errno));
-	return -1;
-}
-
 int pkd_image_open(const struct pkd_target *t, struct pkd_region **out)
 {
 	const char *path = t->image;
@@ -555,18 +493,14 @@ int pkd_image_open(const struct pkd_target *t, struct pkd_region **out)
 	}
 	if (open_image(path, t->create_size, t->readonly, im, &r->created))
 		goto fail;
-	/*
-	 * lib's update protocol assumes one writer: concurrent pkdaxctl
-	 * runs on one image take turns for the whole command; readers
-	 * share the lock, so they never see an update half done.
-	 */
+	/* the lock is on the descriptor the command works through */
 	if (im->fd < 0)
 		im->fd = open(path, (t->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (im->fd < 0) {
 		pkd_err("cannot open image %s: %s", path, strerror(errno));
 		goto fail;
 	}
-	if (lock_image(im->fd, t))
+	if (pkd_lock_image(im->fd, t))
 		goto fail;
 	im->can_punch = !t->readonly && im->is_file;
 	if (!im->is_file)

@@ -105,6 +105,11 @@ int pkd_open(const struct pkd_target *t, struct pkd_regions *out);
 void pkd_close_all(struct pkd_regions *rs);
 
 int pkd_image_open(const struct pkd_target *t, struct pkd_region **out);
+/*
+ * image-lock.c: take @fd's image lock for @t (shared if @t->readonly),
+ * waiting as @t says; prints one error line and returns -1 on failure
+ */
+int pkd_lock_image(int fd, const struct pkd_target *t);
 int pkd_live_open(int id, struct pkd_region **out);
 /* Ids of live regions in ascending order; returns count or -1 */
 int pkd_live_ids(int **ids);
