@@ -120,6 +120,12 @@ ok destroy-guest destroy-namespace -r "$REGION" "$G"
 ok destroy-pool destroy-namespace "$P"
 refuse destroy-gone 1 "no namespace named '$G'" destroy-namespace "$G"
 ok check-after check -r "$REGION"
+# an empty formatted region is not formatted again (new UUID) unforced
+pk list -R -r "$REGION"
+if [ "$(jq '.[0].nr_namespaces' "$OUT")" = 0 ]; then
+	refuse init-empty 1 "$REGION is already formatted \(pkern labels, no namespaces, generation [0-9]+\); nothing was changed" \
+		init-labels -r "$REGION"
+fi
 
 echo "pkdaxctl live smoke: $npass passed, $nfail failed"
 [ $nfail -eq 0 ]
