@@ -483,6 +483,8 @@ refuse create-size-changed 1 "image .* was formatted for 67108864 bytes but is 1
 	create-namespace --image "$IMG" -n x -s 2M
 grep -q "memmap" "$ERR" && fail create-size-changed-advice "$(cat "$ERR")" ||
 	pass create-size-changed-advice
+refuse destroy-size-changed 1 "image .* was formatted for 67108864 bytes but is 134217728 bytes: resize it back \(truncate -s 67108864 .*\) to use its namespaces" \
+	destroy-namespace --image "$IMG" e
 refuse init-size-changed 1 "holds 1 namespace \(state size_changed\); formatting would lose it" \
 	init-labels --image "$IMG"
 cp "$TMP/keep" "$IMG"

@@ -32,6 +32,24 @@ const char *pkd_strerror(const struct pkd_region *r, int err)
 	return pkern_strerror(err);
 }
 
+/*
+ * The labels are intact but describe another size: the way back is the
+ * old size, and reformatting is named only with what it costs.
+ */
+void pkd_report_size_changed(const struct pkd_region *r)
+{
+	const struct pkern_labels *labels = r->labels;
+	unsigned long long was = labels->active_sb >= 0 ?
+		labels->sb[labels->active_sb].region_size : 0;
+
+	if (r->live)
+		pkd_err("%s was formatted for %llu bytes but is %llu bytes: boot with the memmap= size it had to use its namespaces (init-labels --force would lose them)",
+			r->dev, was, (unsigned long long)r->size);
+	else
+		pkd_err("image %s was formatted for %llu bytes but is %llu bytes: resize it back (truncate -s %llu %s) to use its namespaces (init-labels --force would lose them)",
+			r->dev, was, (unsigned long long)r->size, was, r->dev);
+}
+
 /* "pkern3" or "3" -> 3 */
 static int parse_region_name(const char *s, int *id)
 {

@@ -116,6 +116,11 @@ int pkd_live_ids(int **ids);
 
 /* Update @state/@available/@largest from @labels (images) */
 void pkd_region_refresh_space(struct pkd_region *r);
+/*
+ * Error line for a region whose labels describe another size: the way
+ * back for a live region (memmap=) or an image (its old size)
+ */
+void pkd_report_size_changed(const struct pkd_region *r);
 /* Message for a negative PKERN_E_ / PKD_E_ code */
 const char *pkd_strerror(const struct pkd_region *r, int err);
 

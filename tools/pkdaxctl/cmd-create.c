@@ -105,24 +105,6 @@ static void default_size(const struct pkd_region *r,
 		p->size = p->place_align;
 }
 
-/*
- * The labels are intact but describe another size: the way back is the
- * old size, and reformatting is named only with what it costs.
- */
-static void report_size_changed(const struct pkd_region *r)
-{
-	const struct pkern_labels *labels = r->labels;
-	unsigned long long was = labels->active_sb >= 0 ?
-		labels->sb[labels->active_sb].region_size : 0;
-
-	if (r->live)
-		pkd_err("%s was formatted for %llu bytes but is %llu bytes: boot with the memmap= size it had to use its namespaces (init-labels --force would lose them)",
-			r->dev, was, (unsigned long long)r->size);
-	else
-		pkd_err("image %s was formatted for %llu bytes but is %llu bytes: resize it back (truncate -s %llu %s) to use its namespaces (init-labels --force would lose them)",
-			r->dev, was, (unsigned long long)r->size, was, r->dev);
-}
-
 static void report_state(const struct pkd_region *r)
 {
 	switch (r->state) {
@@ -131,7 +113,7 @@ static void report_state(const struct pkd_region *r)
 		       r->dev, r->live ? "-r " : "--image ", r->dev);
 		break;
 	case PKERN_STATE_SIZE_CHANGED:
-		report_size_changed(r);
+		pkd_report_size_changed(r);
 		break;
 	default:
 		pkd_err("%s is not usable (state %s); see pkdaxctl check", r->dev,

@@ -60,6 +60,9 @@ static void report_failure(const struct pkd_region *r,
 	else if (rc == -PKERN_E_IO)
 		pkd_err("'%s' was destroyed in %s, but zeroing its memory failed: %s; its bytes may not be zero until a new namespace there zeroes them",
 			ns->name, r->dev, pkd_strerror(r, rc));
+	else if (rc == -PKERN_E_STATE &&
+		 r->state == PKERN_STATE_SIZE_CHANGED)
+		pkd_report_size_changed(r);
 	else if (rc == -PKERN_E_STATE)
 		pkd_err("%s is not usable (state %s): its labels cannot change; see pkdaxctl check",
 		       r->dev, pkern_state_str(r->state));
