@@ -8,7 +8,7 @@
 #
 #   make module                      build/module/dax_pkern.ko
 #   make module PKERN_DEBUG_FAULTS=1 with the debugfs fault-injection knob
-#   make install-module              module, udev rule, modprobe.d file
+#   make install-module              module, udev rules, modprobe.d file
 
 PKERN_DRV	:= $(TOP)/drivers/dax/pkern
 MOD_DIR		:= $(B)/module
@@ -54,8 +54,9 @@ module-clean:
 install-module: module
 	install -D -m 0644 $(MOD_KO) \
 		$(DESTDIR)/lib/modules/$(KVER)/updates/dax_pkern.ko
-	install -D -m 0644 $(PKERN_DRV)/etc/60-dax-pkern.rules \
-		$(DESTDIR)$(UDEV_RULES_DIR)/60-dax-pkern.rules
+	install -D -m 0644 -t $(DESTDIR)$(UDEV_RULES_DIR) \
+		$(PKERN_DRV)/etc/60-dax-pkern.rules \
+		$(PKERN_DRV)/etc/61-dax-pkern-names.rules
 	install -D -m 0644 $(PKERN_DRV)/etc/dax_pkern.conf \
 		$(DESTDIR)$(MODPROBE_D_DIR)/dax_pkern.conf
 	if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
