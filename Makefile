@@ -9,6 +9,8 @@
 #   make fuzz      run the label-format fuzzer for FUZZ_SECONDS
 #   make demo      the kexec live-update demo in QEMU
 #   make install   module, pkdaxctl, man pages, udev/modprobe config
+#                  (what needs missing kernel headers is skipped, saying so)
+#   make uninstall what make install installed (same PREFIX, DESTDIR)
 #   make checkpatch  kernel style (checkpatch --strict, kernel-doc) of
 #                  KERNEL_STYLE_FILES, which each build.mk appends to
 
@@ -37,7 +39,7 @@ ALL	:=
 CHECK	:= checkpatch
 KERNEL_STYLE_FILES :=
 
-.PHONY: all check deps fuzz demo install clean kernel-source checkpatch
+.PHONY: all check deps fuzz demo install uninstall clean kernel-source checkpatch
 
 all: real-all
 

@@ -13,7 +13,7 @@ zlib1g-dev uuid-dev libcmocka-dev libjson-c-dev libdaxctl-dev libndctl-dev
 libpmem-dev ndctl daxctl jq valgrind
 linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
 qemu-system-x86 kexec-tools busybox-static cpio xz-utils zstd kmod
-asciidoctor bash-completion python3 ccache shellcheck
+asciidoctor bash-completion python3 ccache shellcheck dkms
 bc flex bison libelf-dev libssl-dev openssl"
 
 missing=""

@@ -8,6 +8,9 @@
 # or CLOCK_MONOTONIC around one synchronous command (pkbench time).
 # shellcheck shell=bash
 
+# shellcheck source=tests/harness/udev-lib.sh
+. "$VM_TOP/tests/harness/udev-lib.sh"
+
 PKB=$VM_B/bench/pkbench
 RAW=$OUT/raw.txt
 
@@ -257,4 +260,98 @@ stock_vmemmap() {
 	m1=$(vmstat_memmap)
 	ns=$(ndctl list -n "namespace$2.0" | jq -r '.. | objects | select(.size?) | .size' | head -n 1)
 	rec "vmemmap.stock-$1.2M" "$(((m1 - m0) * 4096 * 1073741824 / ns))"
+}
+
+# ---- pkern's share of the blackout ----------------------------------------
+# From no driver loaded to the VMM's path for guest memory usable (a
+# character device with device_dax bound): module load + namespaces ready
+# + finding the device.  pkern finds it as the live-update tool did, by
+# pkdaxctl list (HOW=lookup), or by the stable name udev makes
+# (HOW=link); the stock path's VMM names /dev/daxR.0, the one namespace
+# spanning the region, and looks nothing up.  Every figure is wall time
+# (guest clock), polled every 10 ms.
+
+# share_udev_up: udevd with the stable-names rule only: the autoload
+# rule and the modprobe.d softdep would hand e820_pmem to pkern when the
+# stock drivers load
+share_udev_up() { udev_up /etc/udev/rules.d/61-dax-pkern-names.rules; }
+
+us_since() {
+	local a=${1/./} b=${EPOCHREALTIME/./}
+	echo $((b - a))
+}
+
+# dax_usable PATH: PATH reaches a dax device that device_dax drives
+dax_usable() {
+	local d
+	[ -c "$1" ] || return 1
+	d=$(basename "$(readlink -f "$1")")
+	[ -e "/sys/bus/dax/devices/$d/driver" ]
+}
+
+# lookup_dev NAME: the tool's former lookup, /dev/CHARDEV of NAME
+lookup_dev() {
+	local c
+	c=$("$PKDAXCTL" list -r pkern0 -N -D 2>/dev/null |
+		jq -r --arg n "$1" 'first(.. | objects | select(.name? == $n)) | .chardev // empty' 2>/dev/null)
+	[ -n "$c" ] && echo "/dev/$c"
+}
+
+# settle_unloaded MOD...: unload MODs that are loaded, udev done with it
+settle_unloaded() {
+	local m
+	for m in "$@"; do
+		[ ! -d "/sys/module/$m" ] || must "rmmod $m" rmmod "$m"
+	done
+	udevadm settle -t 60 || log "udevadm settle timed out"
+}
+
+# share_pkern HOW NAME RUNS
+share_pkern() {
+	local i t0 d
+	for i in $(seq "$3"); do
+		settle_unloaded dax_pkern device_dax
+		[ ! -e "/dev/pkern/pkern0/$2" ] || fail "/dev/pkern/pkern0/$2 outlived the driver"
+		t0=$EPOCHREALTIME
+		if ! modprobe device_dax || ! insmod "$KO"; then
+			fail "loading dax_pkern failed"
+		fi
+		for _ in $(seq 3000); do
+			case $1 in
+			lookup) d=$(lookup_dev "$2") ;;
+			link) d=/dev/pkern/pkern0/$2 ;;
+			esac
+			[ -n "$d" ] && dax_usable "$d" && break
+			sleep 0.01
+		done
+		dax_usable "$d" || fail "namespace $2 not usable 30 s after loading dax_pkern ($1)"
+		t0=$(us_since "$t0")
+		rec "share.pkern-$1" "$t0"
+		log "pkern's share ($1): $d usable after $t0 us (run $i)"
+	done
+}
+
+# share_stock MODE RUNS (after stock_setup MODE)
+share_stock() {
+	local i t0 dbg
+	dbg=$(cat /sys/module/kernel/parameters/initcall_debug)
+	echo 0 >/sys/module/kernel/parameters/initcall_debug
+	for i in $(seq "$2"); do
+		# each bound nd device holds a reference on the bus provider
+		if [ -d /sys/module/nd_e820 ]; then
+			must "disable the stock regions" ndctl disable-region all
+		fi
+		settle_unloaded nd_e820 dax_pmem nd_pmem device_dax
+		t0=$EPOCHREALTIME
+		modprobe -a dax_pmem device_dax nd_pmem nd_e820 || fail "loading the stock pmem drivers failed"
+		for _ in $(seq 3000); do
+			dax_usable /dev/dax0.0 && break
+			sleep 0.01
+		done
+		dax_usable /dev/dax0.0 || fail "/dev/dax0.0 not usable 30 s after loading the stock drivers"
+		t0=$(us_since "$t0")
+		rec "share.stock-$1" "$t0"
+		log "stock share: /dev/dax0.0 usable after $t0 us (run $i)"
+	done
+	echo "$dbg" >/sys/module/kernel/parameters/initcall_debug
 }

@@ -58,6 +58,14 @@ def rows():
     yield ("scrub bandwidth", "new namespace zeroing", "scrub.pkern",
            "scrub.memset", "userspace memset, same memory", "MiB/s",
            ">= 0.8x memset")
+    share = "pkern's share of the blackout"
+    stock = "stock map=dev: load + ready, fixed name"
+    yield (share, "load + ready + pkdaxctl lookup", "share.pkern-lookup",
+           "share.stock-dev", stock, "us", "")
+    yield (share, "load + ready + stable name", "share.pkern-link",
+           "share.stock-dev", stock, "us", "")
+    yield (share, "stable name vs pkdaxctl lookup", "share.pkern-link",
+           "share.pkern-lookup", "pkern, pkdaxctl lookup", "us", "")
     for n in (1, 64, 256):
         for op in ("create", "destroy"):
             yield ("control path (ioctl)", f"{op} 2M ns, {n} present",

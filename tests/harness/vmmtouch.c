@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,11 +59,15 @@ static const char *dev_basename(const char *dev)
 	return s ? s + 1 : dev;
 }
 
-/* Describe DEV as libdaxctl sees it; 0 on success. */
+/*
+ * Describe DEV as libdaxctl sees it; 0 on success.  DEV may be a link
+ * (/dev/pkern/REGION/NAME): what it reaches is the device.
+ */
 static int describe(const char *dev, char *buf, size_t len, uint64_t *size,
 		    unsigned long *align)
 {
-	const char *name = dev_basename(dev);
+	char real[PATH_MAX];
+	const char *name = dev_basename(realpath(dev, real) ? real : dev);
 	struct daxctl_region *region;
 	struct daxctl_mapping *map;
 	struct daxctl_ctx *ctx;

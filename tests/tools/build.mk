@@ -2,8 +2,9 @@
 # tests/tools: pkdaxctl's parser unit tests (cmocka) and offline CLI tests.
 #
 #   make check-tools   parsers (plain + ASan/UBSan), the CLI suite on images
-#                      with the plain and the sanitized binary, and a subset
-#                      under valgrind
+#                      with the plain and the sanitized binary, a subset
+#                      under valgrind, and make install/uninstall/DKMS into
+#                      DESTDIRs
 
 TT_DIR		:= $(TOP)/tests/tools
 TT_PARSE	:= $(B)/tests/tools/test-parse
@@ -32,6 +33,8 @@ check-tools: $(TT_PARSE) $(TT_PARSE_SAN) $(PKDAXCTL) $(PKDAXCTL_SAN)
 	ASAN_OPTIONS=detect_leaks=1 $(TT_DIR)/run-tests.sh $(PKDAXCTL_SAN)
 	@echo "== pkdaxctl CLI on images under valgrind (subset)"
 	TESTS_QUICK=1 $(TT_DIR)/run-tests.sh $(PKDAXCTL) $(TT_VALGRIND)
+	@echo "== make install, uninstall, dkms-source into DESTDIRs; dkms build"
+	$(TT_DIR)/install-test.sh $(TOP) $(KVER)
 
 # Live mode, scenarios/live-smoke.sh in the QEMU harness (not part of
 # make check: tests/suites.mk)

@@ -33,6 +33,12 @@
 # 'restore' quits it before starting the new QEMU, which could not open
 # the device otherwise.  --keep-source does the same without a device.
 #
+# Guest RAM and the stash are named by their stable names,
+# /dev/pkern/REGION/NAME, which udev makes as the devices appear (the
+# driver's udev rules, installed with it): QEMU's command line is the
+# same before and after kexec, and restore looks nothing up.  Without
+# the rules the devices are looked up with pkdaxctl, which is slower.
+#
 # Every step prints its elapsed time; "save" and "restore" together are
 # the blackout minus kexec itself.  The two halves of the blackout are
 # also printed as key=value: save_ms (stop -> state stored) and
@@ -112,36 +118,62 @@ pk_chardev() {
 		true
 }
 
-# dev_of NAME: the device or file for NAME, "" if it does not exist
+# link_of NAME: the stable name udev gives guest namespace NAME (the
+# driver's 61-dax-pkern-names.rules), the same before and after kexec
+link_of() { echo "/dev/pkern/$REGION/$1"; }
+
+# dev_of NAME: the device or file for NAME, "" if it does not exist.
+# The stable name needs no lookup; without it (udev rules not
+# installed) pkdaxctl finds the device, which takes seconds.
 dev_of() {
-	local j c
+	local j c l
 
 	if [ "$BACKEND" = shm ]; then
 		[ -f "$SHMDIR/pkern-lu-$1" ] && echo "$SHMDIR/pkern-lu-$1"
+		return 0
+	fi
+	l=$(link_of "$1")
+	if [ -c "$l" ]; then
+		echo "$l"
 		return 0
 	fi
 	j=$(pk_json "$1")
 	[ -n "$j" ] || return 0
 	c=$(pk_chardev "$j")
 	[ -n "$c" ] || die "namespace $1 exists but has no dax device (is dax_pkern loaded?)"
+	echo "pkern-live-update: no $l (are the driver's udev rules installed? 'make install'); looked up /dev/$c with pkdaxctl" >&2
 	echo "/dev/$c"
+}
+
+# settled_dev NAME CHARDEV: once udev has handled the new device, its
+# stable name if udev made one, else /dev/CHARDEV
+settled_dev() {
+	local l
+
+	l=$(link_of "$1")
+	command -v udevadm >/dev/null && udevadm settle -t 10 2>/dev/null
+	if [ -c "$l" ]; then
+		echo "$l"
+	else
+		echo "/dev/$2"
+	fi
 }
 
 # ensure NAME MIB: take NAME if it exists with that size, else create it
 ensure() {
-	local j out c size want=$(($2 * 1024 * 1024))
+	local j out c size want=$(($2 * 1024 * 1024)) d
 
 	if [ "$BACKEND" = shm ]; then
 		truncate -s "${2}M" "$SHMDIR/pkern-lu-$1"
 		echo "$SHMDIR/pkern-lu-$1"
 		return
 	fi
-	j=$(pk_json "$1")
-	if [ -n "$j" ]; then
-		size=$(jq -r '.size // 0' <<<"$j")
+	d=$(dev_of "$1")
+	if [ -n "$d" ]; then
+		size=$(cat "/sys/bus/dax/devices/$(basename "$(readlink -f "$d")")/size" 2>/dev/null)
 		[ "$size" = "$want" ] ||
-			die "namespace $1 exists with size $size, need $want: 'pkdaxctl destroy-namespace $1' or pick another --name"
-		dev_of "$1"
+			die "namespace $1 exists with size ${size:-unknown}, need $want: 'pkdaxctl destroy-namespace $1' or pick another --name"
+		echo "$d"
 		return
 	fi
 	out=$("$PKDAXCTL" create-namespace -r "$REGION" -n "$1" -s "${2}M" \
@@ -149,7 +181,7 @@ ensure() {
 	c=$(pk_chardev "$out")
 	[ -n "$c" ] || c=$(pk_chardev "$(pk_json "$1")")
 	[ -n "$c" ] || die "created namespace $1 but pkdaxctl shows no dax device for it"
-	echo "/dev/$c"
+	settled_dev "$1" "$c"
 }
 
 remove() {
@@ -437,15 +469,22 @@ cmd_save() {
 }
 
 cmd_restore() {
-	local t0 t1 t2 t3 tq ram="" caps="" gap="" check src out why
+	local t0 t1 t2 t3 tq tf ram="" caps="" gap="" check src out why how
 
 	t0=$(now_ms)
+	# the module is loaded at boot (the shipped udev and modprobe files),
+	# before this runs
+	[ "$BACKEND" != pkern ] || [ -d "/sys/class/pkern/$REGION" ] ||
+		die "region $REGION is not up: dax_pkern is not loaded (its udev and modprobe files load it at boot: 'make install'), or memmap= differs from the saving kernel's"
 	STASH=$(dev_of "$NAME-state")
 	[ -n "$STASH" ] || die "no $NAME-state ${BACKEND} namespace: nothing was saved, or it did not survive"
+	tf=$(($(now_ms) - t0))
 	meta_load
 	if [ "$MODE" != baseline ]; then
+		tq=$(now_ms)
 		ram=$(dev_of "$NAME")
 		[ -n "$ram" ] || die "guest RAM namespace $NAME is gone"
+		tf=$((tf + $(now_ms) - tq))
 	fi
 	src=$(pid_of source)
 	if [ -n "$src" ]; then
@@ -482,7 +521,12 @@ cmd_restore() {
 	fi
 	hmp_ok cont
 	t3=$(now_ms)
-	say "restore: $((t3 - t0)) ms (find namespaces $((t1 - t0)) ms, QEMU up $((t2 - t1)) ms, load+cont $((t3 - t2)) ms)$gap"
+	case $STASH in
+	/dev/pkern/*) how="stable names" ;;
+	/dev/*) how="pkdaxctl lookup" ;;
+	*) how="files" ;;
+	esac
+	say "restore: $((t3 - t0)) ms (find namespaces $tf ms by $how, read metadata $((t1 - t0 - tf)) ms, QEMU up $((t2 - t1)) ms, load+cont $((t3 - t2)) ms)$gap"
 	# the driver's own restore cost, for the blackout breakdown
 	[ "$BACKEND" != pkern ] ||
 		say "restore: driver: $(dmesg 2>/dev/null | grep -o "$REGION: [0-9]* namespaces ready in [0-9]* us" | tail -n 1)"

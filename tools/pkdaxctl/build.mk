@@ -37,7 +37,7 @@ $(B)/man/%.1: $(PKDAXCTL_DIR)/Documentation/%.txt $(PKDAXCTL_DOC_INCS)
 	@mkdir -p $(dir $@)
 	$(ASCIIDOCTOR) -b manpage -d manpage --failure-level=WARN -o $@ $<
 
-.PHONY: pkdaxctl pkdaxctl-man install-pkdaxctl
+.PHONY: pkdaxctl pkdaxctl-man install-pkdaxctl uninstall-pkdaxctl
 pkdaxctl: $(PKDAXCTL)
 pkdaxctl-man: $(PKDAXCTL_MANS)
 
@@ -55,4 +55,10 @@ install-pkdaxctl: $(PKDAXCTL) $(if $(ASCIIDOCTOR),$(PKDAXCTL_MANS))
 	$(if $(ASCIIDOCTOR),install -d $(DESTDIR)$(PREFIX)/share/man/man1 && \
 		install -m 0644 $(PKDAXCTL_MANS) $(DESTDIR)$(PREFIX)/share/man/man1/)
 
+uninstall-pkdaxctl:
+	rm -f $(DESTDIR)$(PREFIX)/bin/pkdaxctl \
+		$(DESTDIR)$(BASH_COMPLETION_DIR)/pkdaxctl \
+		$(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(notdir $(PKDAXCTL_MANS)))
+
 install: install-pkdaxctl
+uninstall: uninstall-pkdaxctl

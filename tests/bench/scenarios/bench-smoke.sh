@@ -17,7 +17,10 @@ case $PH in
 	kexec_next
 	;;
 1)
+	share_udev_up
 	pkern_loads 1 2
+	share_pkern lookup b1 1
+	share_pkern link b1 1
 	pkern_faults pkern0 64M 1
 	ref_faults 64M 1
 	scrub_bw pkern0 256M 1
@@ -25,6 +28,7 @@ case $PH in
 	stock_load
 	stock_setup dev
 	stock_restore dev 2
+	share_stock dev 1
 	stock_vmemmap dev 0
 	no_splat
 	pass

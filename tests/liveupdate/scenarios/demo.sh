@@ -25,6 +25,14 @@
 
 # shellcheck source=tests/liveupdate/device-lib.sh
 . "$VM_TOP/tests/liveupdate/device-lib.sh"
+# shellcheck source=tests/harness/udev-lib.sh
+. "$VM_TOP/tests/harness/udev-lib.sh"
+
+# links: the stable names udev made, "NAME -> daxN.M ..."
+links() {
+	find /dev/pkern/pkern0 -mindepth 1 -printf '%f -> %l\n' 2>/dev/null |
+		sed 's|\.\./\.\./||' | sort | tr '\n' ' '
+}
 
 ms_since() {
 	local a=${1/./} b=${EPOCHREALTIME/./}
@@ -59,6 +67,7 @@ case $PH in
 0)
 	narrate "boot 1: the running hypervisor ($(uname -r), pkern's IOMMU series), VT-d on; 1 GiB of DRAM reserved at 4 GiB (memmap=1G!4G)"
 	narrate "  assigned device: QEMU's edu at $BDF, behind PCIe root port $(basename "$(dirname "$(readlink -f "/sys/bus/pci/devices/$BDF")")")"
+	udev_up
 	step "load dax_pkern, pkern_iommu: region pkern0 on the legacy pmem range" load_stack "$PLAIN_KO"
 	step "pkdaxctl init-labels -r pkern0" "$PKDAXCTL" init-labels -r pkern0
 	step "page-table pool $POOL: an iommu namespace of 4 MiB" \
@@ -68,6 +77,7 @@ case $PH in
 	narrate "start VM $VMNAME: QEMU $("$("$VM_TOP/scripts/install-qemu.sh" --print)" --version | sed -n 's/^QEMU emulator version \([0-9.]*\).*/\1/p'), guest RAM on a pkern namespace, edu assigned with vfio-pci"
 	mark "$VM_MARK" || fail "the outer QEMU did not log the VM mark"
 	lu --mem "$VMMEM" start
+	narrate "  stable names (udev, the driver's rules): $(links)"
 	narrate "live update: pause $VMNAME, save its device state (RAM stays put) into namespace $VMNAME-state; the paused QEMU keeps its VFIO container"
 	lu save
 	save saved_ms "$(sed -n 's/.*save: \([0-9]*\) ms .*/\1/p' "$OUT/log" | tail -n 1)"
@@ -93,10 +103,18 @@ case $PH in
 		fail "binding virtio-pci to edu was not refused for its kept DMA"
 	echo >"/sys/bus/pci/devices/$BDF/driver_override"
 	narrate "  a kernel driver may not take edu (virtio-pci refused: its DMA is kept)"
+	udev_up
 	t0=$EPOCHREALTIME
 	load_stack "$PLAIN_KO" >>"$OUT/log" 2>&1 || fail "loading the pkern modules failed"
 	ready_report pkern0
 	narrate "$(printf '  %-60s %7s ms' "load dax_pkern, pkern_iommu" "$(ms_since "$t0")")"
+	t0=$EPOCHREALTIME
+	udevadm settle -t 60 || log "udevadm settle timed out"
+	if [ ! -c "/dev/pkern/pkern0/$VMNAME" ] || [ ! -c "/dev/pkern/pkern0/$VMNAME-state" ]; then
+		fail "udev did not make the stable names of $VMNAME and $VMNAME-state: $(links)"
+	fi
+	narrate "$(printf '  %-60s %7s ms' "udev: stable names back" "$(ms_since "$t0")")"
+	narrate "    $(links)"
 	step "no driver, nothing mapped: edu copies into mailbox 1" blackout_dma 1
 	step "edu's group takes $POOL again; bind pkern-vfio-pci" bind_pkvfio
 	step "bound, before any VMM: edu copies into mailbox 2" blackout_dma 2
