@@ -136,17 +136,25 @@ void pkern_poison_flush(void)
  * have been mapped once (dax_lock_folio() refuses a page without a
  * mapping, -EBUSY), and after a kexec nothing has mapped it yet.  The
  * memmap exists only while device_dax holds the pgmap: take a reference.
+ * A large folio carries the flag on its head, as the generic handler
+ * sets it; the record keeps the exact 4 KiB page.  Without
+ * CONFIG_MEMORY_FAILURE pages have no poison flag.
  */
 static bool pkern_poison_mark(unsigned long pfn)
 {
+#ifdef CONFIG_MEMORY_FAILURE
 	struct dev_pagemap *pgmap = get_dev_pagemap(pfn, NULL);
 	bool marked;
 
 	if (!pgmap)
 		return false;
-	marked = !TestSetPageHWPoison(pfn_to_page(pfn));
+	/* on the head page, where the generic handler puts it */
+	marked = !TestSetPageHWPoison(compound_head(pfn_to_page(pfn)));
 	put_dev_pagemap(pgmap);
 	return marked;
+#else
+	return false;
+#endif
 }
 
 /* Mark every recorded page of one guest namespace */

@@ -125,9 +125,20 @@ case $PH in
 	load_pkern
 	save probe3 "$(probe_us)"
 	log "probe with no recorded page: $(get probe3) us"
-	# fill the list: 487 pages two apart, then one more
 	dev=$(ns_dev vm1) || exit 1
 	read -r o _ <<<"$(get vm1)"
+	# the hwpoison injector, on a page the VMM mapped once: recorded too
+	must "load hwpoison_inject" modprobe hwpoison_inject
+	[ -d /sys/kernel/debug/hwpoison ] || mount -t debugfs none /sys/kernel/debug
+	got=$("$POISON" "$dev" 0x1000 touch) || fail "dax_poison failed"
+	pfn=$(( ($(cat "$SYS/phys_addr") + o + 0x1000) / 4096 ))
+	echo "$pfn" >/sys/kernel/debug/hwpoison/corrupt-pfn ||
+		fail "hwpoison corrupt-pfn $pfn failed"
+	wait_recorded 1
+	[ "$(cat "$SYS/badblocks")" = "$((o + 0x1000)) 4096" ] ||
+		fail "injected page: badblocks shows '$(cat "$SYS/badblocks")'"
+	pk clear-errors -r pkern0 --offset $((o + 0x1000)) --length 4K >/dev/null || exit 1
+	# fill the list: 487 pages two apart, then one more
 	"$POISON" "$dev" 0 poison 488 8192 >"$OUT/poison.full" ||
 		fail "dax_poison failed"
 	[ "$(grep -c 'sigbus BUS_MCEERR_AR' "$OUT/poison.full")" = 488 ] ||
