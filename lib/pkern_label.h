@@ -331,7 +331,8 @@ struct pkern_format_params {
  *	Set it to pkern_place_align(@kind, @align) for media that will be
  *	exposed; the label records only @align
  * @allow_bad: place the extent over recorded bad pages too; without it
- *	first fit skips them and a fixed @offset over one is refused
+ *	first fit skips them and a fixed @offset over one is refused.  Guest
+ *	memory only: page-table pools never cover a recorded page
  */
 struct pkern_create_params {
 	const char *name;

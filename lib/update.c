@@ -311,6 +311,9 @@ static int check_create(const struct pkern_labels *r,
 		return -PKERN_E_INVAL;
 	if (p->place_align & (p->place_align - 1))
 		return -PKERN_E_INVAL;
+	/* an IOMMU walking a table on a poisoned page is not survivable */
+	if (p->allow_bad && p->kind == PKERN_KIND_IOMMU)
+		return -PKERN_E_INVAL;
 	if (p->size & (place_align(p) - 1))
 		return -PKERN_E_INVAL;
 	if (p->offset != PKERN_OFFSET_ANY &&
@@ -350,7 +353,9 @@ static int free_slot(const struct pkern_labels *r, u32 *slot)
  *
  * Return: 0, -PKERN_E_STATE, -PKERN_E_INVAL, -PKERN_E_EXIST,
  * -PKERN_E_NOSLOT, -PKERN_E_NOSPC, -PKERN_E_BADPAGE (a fixed offset over
- * a recorded bad page without @p->allow_bad) or -PKERN_E_IO.
+ * a recorded bad page without @p->allow_bad) or -PKERN_E_IO.  A page-table
+ * pool never covers a recorded page: @p->allow_bad with the iommu kind is
+ * -PKERN_E_INVAL.
  */
 int pkern_create(struct pkern_labels *r, const struct pkern_create_params *p,
 		 const struct pkern_ns **out)

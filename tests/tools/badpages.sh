@@ -79,6 +79,13 @@ rc=$?
 	pass "--allow-bad-pages creates and says so" ||
 	fail "--allow-bad-pages" "$(cat "$TMP/err" "$TMP/out")"
 
+cp "$IMG" "$TMP/before"
+"$PK" create-namespace --image "$IMG" -n pool -s 2M -t iommu --allow-bad-pages >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ $rc = 2 ] && grep -q 'guest memory only' "$TMP/err" && cmp -s "$IMG" "$TMP/before" &&
+	pass "no --allow-bad-pages for iommu pools" ||
+	fail "no --allow-bad-pages for iommu pools" "rc $rc: $(cat "$TMP/err")"
+
 "$PK" list --image "$IMG" -N -M >"$TMP/out" 2>&1 &&
 	[ "$(jq -c '.[] | select(.name == "over") | .badblocks' "$TMP/out")" = '[{"offset":0,"length":8192},{"offset":20480,"length":4096}]' ] &&
 	pass "namespace badblocks are namespace-relative" ||

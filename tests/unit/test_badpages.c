@@ -285,6 +285,10 @@ static void test_placement_scrub(void **state)
 	p.offset = 4 * MIB;
 	p.size = 2 * MIB;
 	p.allow_bad = true;
+	/* never for page-table pools */
+	p.kind = PKERN_KIND_IOMMU;
+	assert_int_equal(pkern_create(t->r, &p, NULL), -PKERN_E_INVAL);
+	p.kind = PKERN_KIND_GUEST;
 	mm_reset(&t->mm);
 	assert_int_equal(pkern_create(t->r, &p, &ns), 0);
 	assert_int_equal(pkern_bad_count(t->r, ns->offset, ns->size), 1);

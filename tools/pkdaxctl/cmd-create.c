@@ -66,6 +66,8 @@ static int check_args(struct pkern_create_params *p, bool have_size)
 	if (!pkern_name_valid(p->name))
 		return pkd_usage_err("invalid name '%s': use 1-63 characters from A-Z a-z 0-9 _ . : + @ -, starting with a letter or digit",
 				    p->name);
+	if (p->allow_bad && p->kind == PKERN_KIND_IOMMU)
+		return pkd_usage_err("--allow-bad-pages is for guest memory only: an iommu pool never covers a recorded bad page");
 	pkd_human_size(p->align, a, sizeof(a));
 	if (have_size && (!p->size || p->size % p->align)) {
 		u64 round = p->size / p->align * p->align + p->align;

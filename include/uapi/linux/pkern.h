@@ -116,8 +116,9 @@ struct pkern_format {
  * struct pkern_create - PKERN_IOC_CREATE
  * @argsz: bytes the caller passes
  * @flags: PKERN_CREATE_FIXED_OFFSET places the namespace at @offset;
- *	PKERN_CREATE_ALLOW_BAD_PAGES lets it cover recorded bad pages
- *	(first fit skips them, a fixed offset over one fails with EHWPOISON)
+ *	PKERN_CREATE_ALLOW_BAD_PAGES lets a guest namespace cover recorded
+ *	bad pages (first fit skips them, a fixed offset over one fails with
+ *	EHWPOISON); with PKERN_KIND_IOMMU it is EINVAL
  * @name: NUL-terminated
  * @uuid: all zero lets the kernel pick one; out: the UUID used
  * @kind: PKERN_KIND_*
