@@ -101,7 +101,10 @@ static DEVICE_ATTR_RO(phys_addr);
 
 /*
  * Recorded bad pages, one run per line: "offset length" in bytes from
- * the start of the region (ndctl's badblocks use 512-byte sectors).
+ * the start of the region (ndctl's badblocks use 512-byte sectors).  A
+ * full list of scattered pages does not fit a page: the runs that fit
+ * are shown; badblock_count and the tools, which read the label area,
+ * give them all.
  */
 static ssize_t badblocks_show(struct device *dev, struct device_attribute *attr,
 			      char *buf)
@@ -116,6 +119,9 @@ static ssize_t badblocks_show(struct device *dev, struct device_attribute *attr,
 	if (ret)
 		return ret;
 	while (pkern_bad_next_range(r, pos, rgn->size, &off, &len)) {
+		/* a line is at most 2 * 20 + 2 bytes: never write past the page */
+		if (n > PAGE_SIZE - 42)
+			break;
 		n += sysfs_emit_at(buf, n, "%llu %llu\n", off, len);
 		pos = off + len;
 	}
