@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * Encoding, decoding and checksums of the three on-media structures.
+ * Encoding, decoding and checksums of the three on-media structures
+ * (the index block carries the bad-page list).
  *
  * Decoding only classifies what a structure says about itself (magic,
  * checksum, version, geometry, bitmap); the policy that combines copies
@@ -100,12 +101,39 @@ static bool index_bitmap_ok(const struct pkern_index *x, u32 nslots)
 	return used == le32_to_cpu(x->nr_used);
 }
 
+/*
+ * Recorded pages: strictly ascending (so no duplicates), inside the data
+ * area of the superblock the block is bound to, unused entries zero.
+ */
+static bool index_badlist_ok(const struct pkern_index *x,
+			     const struct pkern_sb_info *live)
+{
+	u32 n, nr = le32_to_cpu(x->nr_bad);
+	u64 first = live->data_start / PKERN_GRANULE;
+	u64 end = live->region_size / PKERN_GRANULE, prev = 0, page;
+
+	if (nr > PKERN_MAX_BAD)
+		return false;
+	for (n = 0; n < PKERN_MAX_BAD; n++) {
+		page = le64_to_cpu(x->bad[n]);
+		if (n >= nr) {
+			if (page)
+				return false;
+			continue;
+		}
+		if (page < first || page >= end || (n && page <= prev))
+			return false;
+		prev = page;
+	}
+	return true;
+}
+
 /**
  * pk_index_decode() - decode and classify one index block
  * @x: raw block as read from media
  * @live: the live superblock, or NULL if there is none
  * @i: result; @i->problem is NONE, IDX_NONE (blank or bound to another
- *	superblock), IDX_CRC or IDX_BITMAP.  @i->generation is kept for any
+ *	superblock), IDX_CRC, IDX_BITMAP or IDX_BADLIST.  @i->generation is kept for any
  *	block whose checksum is good, so a format can outnumber it.
  */
 void pk_index_decode(const struct pkern_index *x,
@@ -125,12 +153,15 @@ void pk_index_decode(const struct pkern_index *x,
 	i->sb_seq = le64_to_cpu(x->sb_seq);
 	i->nslots = le32_to_cpu(x->nslots);
 	i->nr_used = le32_to_cpu(x->nr_used);
+	i->nr_bad = le32_to_cpu(x->nr_bad);
 
 	if (!live || i->sb_seq != live->seq ||
 	    memcmp(x->sb_uuid, live->uuid, PKERN_UUID_LEN))
 		i->problem = PKERN_P_IDX_NONE;
 	else if (i->nslots != live->nslots || !index_bitmap_ok(x, i->nslots))
 		i->problem = PKERN_P_IDX_BITMAP;
+	else if (!index_badlist_ok(x, live))
+		i->problem = PKERN_P_IDX_BADLIST;
 	else
 		i->problem = PKERN_P_NONE;
 }
@@ -205,9 +236,12 @@ void pk_sb_encode(struct pkern_sb *s, u64 seq, u64 region_size, u32 nslots,
  * @generation: index generation
  * @sb: superblock the block belongs to (seq, uuid, nslots)
  * @bitmap: used-slot bitmap, PKERN_BITMAP_BYTES long
+ * @bad: recorded bad pages, ascending (see struct pkern_index)
+ * @nr_bad: entries in @bad, at most PKERN_MAX_BAD
  */
 void pk_index_encode(struct pkern_index *x, u64 generation,
-		     const struct pkern_sb_info *sb, const u8 *bitmap)
+		     const struct pkern_sb_info *sb, const u8 *bitmap,
+		     const u64 *bad, u32 nr_bad)
 {
 	u32 n, used = 0;
 
@@ -221,6 +255,9 @@ void pk_index_encode(struct pkern_index *x, u64 generation,
 	for (n = 0; n < sb->nslots; n++)
 		used += pk_bit(bitmap, n);
 	x->nr_used = cpu_to_le32(used);
+	x->nr_bad = cpu_to_le32(nr_bad);
+	for (n = 0; n < nr_bad && n < PKERN_MAX_BAD; n++)
+		x->bad[n] = cpu_to_le64(bad[n]);
 	x->crc = cpu_to_le32(pkern_crc32(x, PK_IDX_CRC_LEN));
 }
 

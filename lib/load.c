@@ -60,6 +60,16 @@ static void pick_sb(struct pkern_labels *r)
 		r->status = -PKERN_E_SIZE_CHANGED;
 }
 
+/* Only called for a block that decoded valid: the list is checked. */
+static void read_badlist(struct pkern_labels *r, const struct pkern_index *x)
+{
+	u32 n;
+
+	r->nr_bad = le32_to_cpu(x->nr_bad);
+	for (n = 0; n < r->nr_bad; n++)
+		r->bad[n] = le64_to_cpu(x->bad[n]);
+}
+
 /*
  * Both index blocks are decoded even without a live superblock: a format
  * needs the generation of every checksum-valid block to outnumber it.
@@ -86,6 +96,7 @@ static int read_indexes(struct pkern_labels *r, const struct pkern_sb_info *live
 			r->generation = r->index[i].generation;
 			memcpy(r->bitmap, r->buf.index.bitmap,
 			       PKERN_BITMAP_BYTES);
+			read_badlist(r, &r->buf.index);
 		}
 	}
 	return 0;
@@ -196,7 +207,8 @@ static void report_all(const struct pkern_labels *r, pkern_report_fn report,
 		const struct pkern_index_info *x = &r->index[i];
 
 		if (x->problem != PKERN_P_IDX_CRC &&
-		    x->problem != PKERN_P_IDX_BITMAP)
+		    x->problem != PKERN_P_IDX_BITMAP &&
+		    x->problem != PKERN_P_IDX_BADLIST)
 			continue;
 		sev = r->active_index >= 0 ? PKERN_SEV_WARN : PKERN_SEV_ERROR;
 		report_one(report, arg, x->problem, sev, PKERN_AT_IDX0 + i, 0, 0,

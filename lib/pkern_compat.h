@@ -28,6 +28,7 @@ static inline u32 pkern_crc32(const void *buf, size_t len)
 }
 
 #else /* userspace */
+#include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>

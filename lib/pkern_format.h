@@ -25,6 +25,11 @@
  * leaves a CRC failure in a block that is not yet live, or a block that
  * is still blank.  A copy with the magic but no valid copy at all means
  * damage, not an unformatted region.
+ *
+ * Minor 1 adds the bad-page list to the index block, in bytes minor 0
+ * left zero, so a minor 0 region loads with an empty list.  Recording or
+ * forgetting a page is an index update like any other.  A minor 0 writer
+ * would drop the list with its next update (it writes those bytes zero).
  */
 #ifndef PKERN_FORMAT_H
 #define PKERN_FORMAT_H
@@ -34,7 +39,7 @@
 #define PKERN_SB_MAGIC		"PKERNSB"	/* 8 bytes with the NUL */
 #define PKERN_INDEX_MAGIC	"PKERNIX"
 #define PKERN_MAJOR		1
-#define PKERN_MINOR		0
+#define PKERN_MINOR		1
 
 #define PKERN_BLOCK_SIZE	4096ULL
 #define PKERN_SB_OFF(i)		((u64)(i) * PKERN_BLOCK_SIZE)
@@ -47,6 +52,13 @@
 #define PKERN_MAX_SLOTS		1024U
 #define PKERN_DEFAULT_SLOTS	512U
 #define PKERN_BITMAP_BYTES	(PKERN_MAX_SLOTS / 8)
+
+/*
+ * Bad pages: one 8-byte entry per recorded 4 KiB page, in the index
+ * block's formerly reserved tail, so the capacity is what fits there.
+ */
+#define PKERN_BAD_ENTRY_SIZE	8U
+#define PKERN_MAX_BAD		487U
 
 /* PKERN_NAME_LEN, the name field including its NUL, is the uapi one */
 #define PKERN_UUID_LEN		16
@@ -106,8 +118,11 @@ struct pkern_sb {
  * @sb_uuid: region UUID this block belongs to
  * @nslots: copy of the superblock's slot count
  * @nr_used: number of bits set in @bitmap (redundant, checked on load)
+ * @nr_bad: entries used in @bad (minor 1; zero in minor 0 blocks)
  * @reserved0: zero
  * @bitmap: bit n set means label slot n holds a live label
+ * @bad: recorded bad pages, as region offset / 4 KiB, strictly ascending,
+ *	each inside the data area; entries past @nr_bad are zero
  * @reserved1: zero
  * @crc: CRC-32 of the preceding bytes of this block
  */
@@ -118,9 +133,11 @@ struct pkern_index {
 	u8 sb_uuid[PKERN_UUID_LEN];
 	__le32 nslots;
 	__le32 nr_used;
-	u8 reserved0[16];
+	__le32 nr_bad;
+	u8 reserved0[12];
 	u8 bitmap[PKERN_BITMAP_BYTES];
-	u8 reserved1[3900];
+	__le64 bad[PKERN_MAX_BAD];
+	u8 reserved1[4];
 	__le32 crc;
 };
 

@@ -45,6 +45,8 @@
  * @PKERN_E_HAS_LABELS: format would drop live namespaces
  * @PKERN_E_TOO_SMALL: region cannot hold labels plus data
  * @PKERN_E_STATE: operation needs a loaded, usable region
+ * @PKERN_E_BADFULL: the bad-page list has no room for the new pages
+ * @PKERN_E_BADPAGE: the requested extent holds a recorded bad page
  * @PKERN_E_MAX: number of codes
  */
 enum pkern_err {
@@ -62,6 +64,8 @@ enum pkern_err {
 	PKERN_E_HAS_LABELS,	/* format would drop live namespaces */
 	PKERN_E_TOO_SMALL,	/* region cannot hold labels plus data */
 	PKERN_E_STATE,		/* operation needs a loaded, usable region */
+	PKERN_E_BADFULL,	/* bad-page list full: nothing recorded */
+	PKERN_E_BADPAGE,	/* extent holds a recorded bad page */
 	PKERN_E_MAX
 };
 
@@ -98,6 +102,7 @@ enum pkern_problem_code {
 	PKERN_P_SB_DAMAGED,	/* no valid copy, but one has the magic */
 	PKERN_P_SB_BLANK,	/* this copy is blank, the other one is live */
 	PKERN_P_SB_STALE,	/* valid, but older than the live copy */
+	PKERN_P_IDX_BADLIST,	/* bad-page list unsorted, too long or outside */
 	PKERN_P_MAX
 };
 
@@ -211,6 +216,7 @@ struct pkern_sb_info {
  * @sb_seq: superblock sequence the block is bound to
  * @nslots: slot count recorded in the block
  * @nr_used: used-slot count recorded in the block
+ * @nr_bad: bad-page count recorded in the block
  */
 struct pkern_index_info {
 	enum pkern_problem_code problem;
@@ -218,6 +224,7 @@ struct pkern_index_info {
 	u64 sb_seq;
 	u32 nslots;
 	u32 nr_used;
+	u32 nr_bad;
 };
 
 /**
@@ -259,6 +266,8 @@ struct pkern_ns {
  * @generation: live index generation
  * @bitmap: live slot bitmap
  * @nr_used: used slots (usable or not)
+ * @nr_bad: recorded bad pages
+ * @bad: recorded bad pages as region offset / 4 KiB, ascending
  * @ns: decoded labels, indexed by slot; valid for used slots only
  * @buf: scratch space for block I/O and for sorting during validation
  *	(keeps kernel stacks small)
@@ -280,6 +289,8 @@ struct pkern_labels {
 	u64 generation;
 	u8 bitmap[PKERN_BITMAP_BYTES];
 	u32 nr_used;
+	u32 nr_bad;
+	u64 bad[PKERN_MAX_BAD];
 	struct pkern_ns ns[PKERN_MAX_SLOTS];
 	union {
 		struct pkern_index index;
@@ -319,6 +330,9 @@ struct pkern_format_params {
  *	must also be multiples of; only matters when larger than @align.
  *	Set it to pkern_place_align(@kind, @align) for media that will be
  *	exposed; the label records only @align
+ * @allow_bad: place the extent over recorded bad pages too; without it
+ *	first fit skips them and a fixed @offset over one is refused.  Guest
+ *	memory only: page-table pools never cover a recorded page
  */
 struct pkern_create_params {
 	const char *name;
@@ -328,6 +342,7 @@ struct pkern_create_params {
 	u64 align;
 	u64 offset;
 	u64 place_align;
+	bool allow_bad;
 };
 
 /* Label-area size (== data start) for a slot count. */
@@ -343,6 +358,12 @@ int pkern_create(struct pkern_labels *r, const struct pkern_create_params *p,
 		 const struct pkern_ns **out);
 int pkern_destroy(struct pkern_labels *r, u32 slot);
 u64 pkern_place_align(u32 kind, u64 align);
+
+int pkern_bad_add(struct pkern_labels *r, u64 off, u64 len);
+int pkern_bad_clear(struct pkern_labels *r, u64 off, u64 len);
+u32 pkern_bad_count(const struct pkern_labels *r, u64 off, u64 len);
+bool pkern_bad_next_range(const struct pkern_labels *r, u64 from, u64 to,
+			  u64 *off, u64 *len);
 
 const struct pkern_ns *pkern_find_name(const struct pkern_labels *r,
 				       const char *name);

@@ -12,6 +12,10 @@
 #define PK_IDX_CRC_LEN	(sizeof(struct pkern_index) - sizeof(__le32))
 #define PK_LBL_CRC_LEN	(sizeof(struct pkern_label) - sizeof(__le32))
 
+/* the bad-page list must fit the index block exactly */
+static_assert(sizeof(struct pkern_index) == PKERN_BLOCK_SIZE, "index");
+static_assert(sizeof(struct pkern_label) == PKERN_SLOT_SIZE, "label");
+
 static inline bool pk_bit(const u8 *map, u32 n)
 {
 	return (map[n / 8] >> (n % 8)) & 1;
@@ -49,10 +53,23 @@ void pk_label_decode(const struct pkern_label *l, u32 slot,
 void pk_sb_encode(struct pkern_sb *s, u64 seq, u64 region_size, u32 nslots,
 		  const u8 *uuid);
 void pk_index_encode(struct pkern_index *x, u64 generation,
-		     const struct pkern_sb_info *sb, const u8 *bitmap);
+		     const struct pkern_sb_info *sb, const u8 *bitmap,
+		     const u64 *bad, u32 nr_bad);
 void pk_label_encode(struct pkern_label *l,
 		     const struct pkern_create_params *p, u64 offset,
 		     u64 create_gen);
+
+/* badpages.c */
+u32 pk_bad_first(const struct pkern_labels *r, u64 page);
+u64 pk_skip_bad(const struct pkern_labels *r, u64 pos);
+u64 pk_next_bad(const struct pkern_labels *r, u64 pos, u64 end);
+int pk_scrub(const struct pkern_labels *r, u64 off, u64 len);
+
+/* update.c */
+int pk_commit_index(struct pkern_labels *r, const u8 *bitmap, const u64 *bad,
+		    u32 nr_bad);
+int pk_update_failed(struct pkern_labels *r, int err);
+bool pk_media_writable(const struct pkern_media *m);
 
 /* media.c */
 int pk_read(const struct pkern_labels *r, u64 off, void *buf, u64 len);
@@ -76,7 +93,7 @@ void pk_sort_slots(const struct pkern_labels *r, enum pk_sort_key key,
 bool pk_overlaps(u64 off_a, u64 size_a, u64 off_b, u64 size_b);
 bool pk_range_free(const struct pkern_labels *r, u64 off, u64 size);
 int pk_first_fit(const struct pkern_labels *r, u64 size, u64 align,
-		 u64 *off);
+		 bool avoid_bad, u64 *off);
 bool pk_overlaps_older(const struct pkern_labels *r, u32 slot);
 
 #endif /* PKERN_LIB_H */

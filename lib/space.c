@@ -65,8 +65,11 @@ bool pk_range_free(const struct pkern_labels *r, u64 off, u64 size)
 	return true;
 }
 
-/* End of the furthest-reaching occupied extent covering @pos, or @pos. */
-static u64 skip_occupied(const struct pkern_labels *r, u64 pos)
+/*
+ * End of the furthest-reaching occupied extent covering @pos, or @pos;
+ * with @bad, recorded bad pages count as occupied.
+ */
+static u64 skip_occupied(const struct pkern_labels *r, u64 pos, bool bad)
 {
 	u32 n, nslots = region_slots(r);
 	bool moved = true;
@@ -74,6 +77,10 @@ static u64 skip_occupied(const struct pkern_labels *r, u64 pos)
 
 	while (moved) {
 		moved = false;
+		if (bad && pk_skip_bad(r, pos) != pos) {
+			pos = pk_skip_bad(r, pos);
+			moved = true;
+		}
 		for (n = 0; n < nslots; n++) {
 			if (occupied(r, n, &o, &s) && o <= pos &&
 			    pos < o + s) {
@@ -86,11 +93,14 @@ static u64 skip_occupied(const struct pkern_labels *r, u64 pos)
 }
 
 /* Start of the first occupied extent beginning after @pos, or @end. */
-static u64 next_occupied(const struct pkern_labels *r, u64 pos, u64 end)
+static u64 next_occupied(const struct pkern_labels *r, u64 pos, u64 end,
+			 bool bad)
 {
 	u32 n, nslots = region_slots(r);
 	u64 o, s;
 
+	if (bad)
+		end = pk_next_bad(r, pos, end);
 	for (n = 0; n < nslots; n++)
 		if (occupied(r, n, &o, &s) && o > pos && o < end)
 			end = o;
@@ -102,20 +112,22 @@ static u64 next_occupied(const struct pkern_labels *r, u64 pos, u64 end)
  * @r: loaded region
  * @size: bytes, a non-zero multiple of @align
  * @align: a valid alignment
+ * @avoid_bad: treat recorded bad pages as occupied
  * @off: result
  *
  * Return: 0, or -PKERN_E_NOSPC if no gap is large enough.
  */
-int pk_first_fit(const struct pkern_labels *r, u64 size, u64 align, u64 *off)
+int pk_first_fit(const struct pkern_labels *r, u64 size, u64 align,
+		 bool avoid_bad, u64 *off)
 {
 	const struct pkern_sb_info *sb = pk_live_sb(r);
 	u64 end = sb->region_size, pos = sb->data_start, start, gap_end;
 
 	while (pos < end) {
-		pos = skip_occupied(r, pos);
+		pos = skip_occupied(r, pos, avoid_bad);
 		if (pos >= end)
 			break;
-		gap_end = next_occupied(r, pos, end);
+		gap_end = next_occupied(r, pos, end, avoid_bad);
 		start = pk_round_up(pos, align);
 		if (start >= pos && start < gap_end && gap_end - start >= size) {
 			*off = start;
@@ -171,10 +183,10 @@ u64 pkern_free_bytes(const struct pkern_labels *r, u64 align, u64 *largest)
 	pos = sb->data_start;
 	end = sb->region_size;
 	while (pos < end) {
-		pos = skip_occupied(r, pos);
+		pos = skip_occupied(r, pos, false);
 		if (pos >= end)
 			break;
-		gap_end = next_occupied(r, pos, end);
+		gap_end = next_occupied(r, pos, end, false);
 		total += gap_end - pos;
 		start = pk_round_up(pos, align);
 		if (start >= pos && start < gap_end) {

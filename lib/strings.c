@@ -21,6 +21,8 @@ static const char *const err_str[PKERN_E_MAX] = {
 	[PKERN_E_HAS_LABELS]	= "region holds namespaces",
 	[PKERN_E_TOO_SMALL]	= "region too small for labels and data",
 	[PKERN_E_STATE]		= "region is not in a usable state",
+	[PKERN_E_BADFULL]	= "bad-page list is full, nothing recorded",
+	[PKERN_E_BADPAGE]	= "extent holds a recorded bad page",
 };
 
 static const char *const problem_str[PKERN_P_MAX] = {
@@ -51,6 +53,7 @@ static const char *const problem_str[PKERN_P_MAX] = {
 	[PKERN_P_SB_DAMAGED]	= "superblock damaged, no valid copy",
 	[PKERN_P_SB_BLANK]	= "superblock copy is blank",
 	[PKERN_P_SB_STALE]	= "superblock copy is older than the live one",
+	[PKERN_P_IDX_BADLIST]	= "index block bad-page list is invalid",
 };
 
 static const char *const state_str[] = {

@@ -28,7 +28,7 @@
 #include "pkern_lib.h"
 
 /* @err from a label write; after a media failure re-read what it left */
-static int update_failed(struct pkern_labels *r, int err)
+int pk_update_failed(struct pkern_labels *r, int err)
 {
 	struct pkern_media m = r->media;
 
@@ -81,7 +81,7 @@ static int next_numbers(const struct pkern_labels *r, u64 *seq, u64 *gen)
 	return 0;
 }
 
-static bool media_writable(const struct pkern_media *m)
+bool pk_media_writable(const struct pkern_media *m)
 {
 	return m->ops && m->ops->read && m->ops->write && m->ops->persist;
 }
@@ -107,6 +107,24 @@ static int commit_sb(struct pkern_labels *r, int copy)
 	return pk_commit(r, PKERN_SB_OFF(copy), raw, mlen);
 }
 
+/*
+ * A format forgets namespaces, not what is known about the memory: the
+ * recorded pages that lie in the new data area go into the new index.
+ * Filtered in place: @r is loaded again after the format either way.
+ */
+static void keep_bad_pages(struct pkern_labels *r, u64 data_start, u64 size)
+{
+	u32 n, kept = 0;
+
+	if (r->active_index < 0)
+		r->nr_bad = 0;
+	for (n = 0; n < r->nr_bad; n++)
+		if (r->bad[n] >= data_start / PKERN_GRANULE &&
+		    r->bad[n] < size / PKERN_GRANULE)
+			r->bad[kept++] = r->bad[n];
+	r->nr_bad = kept;
+}
+
 /**
  * pkern_format() - write an empty label area
  * @r: region state; loaded from @m first, and again after the writes
@@ -117,8 +135,9 @@ static int commit_sb(struct pkern_labels *r, int copy)
  * damaged superblock) unless @p->force; @r then still describes what is
  * there.  Writes the inactive index block bound to the new sequence
  * first, then the inactive superblock copy, which commits, then the same
- * copy over the other one; each copy body first and magic last.
- * Whatever the result, @r describes what @m holds.
+ * copy over the other one; each copy body first and magic last.  The
+ * recorded bad pages of a readable index that fall in the new data area
+ * are kept.  Whatever the result, @r describes what @m holds.
  *
  * Return: 0, -PKERN_E_INVAL (bad parameters, or a region size that is not
  * a multiple of 4 KiB), -PKERN_E_TOO_SMALL, -PKERN_E_HAS_LABELS,
@@ -135,7 +154,7 @@ int pkern_format(struct pkern_labels *r, const struct pkern_media *m,
 	ret = pkern_load(r, m);
 	if (ret == -PKERN_E_IO)
 		return ret;
-	if (!p || !media_writable(m))
+	if (!p || !pk_media_writable(m))
 		return -PKERN_E_INVAL;
 	nslots = p->nslots ? p->nslots : PKERN_DEFAULT_SLOTS;
 	if (nslots < PKERN_MIN_SLOTS || nslots > PKERN_MAX_SLOTS || nslots % 8 ||
@@ -153,8 +172,9 @@ int pkern_format(struct pkern_labels *r, const struct pkern_media *m,
 	memcpy(sb.uuid, p->uuid, PKERN_UUID_LEN);
 	sb.nslots = nslots;
 	memset(r->bitmap, 0, sizeof(r->bitmap));
+	keep_bad_pages(r, pkern_label_area_size(nslots), m->size);
 
-	pk_index_encode(&r->buf.index, gen, &sb, r->bitmap);
+	pk_index_encode(&r->buf.index, gen, &sb, r->bitmap, r->bad, r->nr_bad);
 	ret = pk_commit(r, PKERN_INDEX_OFF(r->active_index == 0 ? 1 : 0),
 			&r->buf.index, sizeof(r->buf.index));
 	if (!ret) {
@@ -202,7 +222,7 @@ int pkern_repair(struct pkern_labels *r, const struct pkern_media *m)
 	ret = pkern_load(r, m);
 	if (ret == -PKERN_E_IO)
 		return ret;
-	if (!media_writable(m))
+	if (!pk_media_writable(m))
 		return -PKERN_E_INVAL;
 	live = r->active_sb;
 	if (live < 0)
@@ -225,13 +245,23 @@ int pkern_repair(struct pkern_labels *r, const struct pkern_media *m)
 	return load == -PKERN_E_IO ? load : 1;
 }
 
-/* Write the inactive index block with @bitmap and commit it. */
-static int commit_index(struct pkern_labels *r, const u8 *bitmap)
+/**
+ * pk_commit_index() - write the inactive index block and make it live
+ * @r: loaded region
+ * @bitmap: the new used-slot bitmap
+ * @bad: the new bad-page list, ascending; may be @r->bad itself
+ * @nr_bad: entries in @bad
+ *
+ * Return: 0, or -PKERN_E_IO with @r unchanged (callers reload).
+ */
+int pk_commit_index(struct pkern_labels *r, const u8 *bitmap, const u64 *bad,
+		    u32 nr_bad)
 {
 	int target = 1 - r->active_index;
 	int ret;
 
-	pk_index_encode(&r->buf.index, r->generation + 1, pk_live_sb(r), bitmap);
+	pk_index_encode(&r->buf.index, r->generation + 1, pk_live_sb(r), bitmap,
+			bad, nr_bad);
 	ret = pk_commit(r, PKERN_INDEX_OFF(target), &r->buf.index,
 			sizeof(r->buf.index));
 	if (ret)
@@ -240,6 +270,9 @@ static int commit_index(struct pkern_labels *r, const u8 *bitmap)
 	r->active_index = target;
 	r->generation++;
 	memcpy(r->bitmap, bitmap, PKERN_BITMAP_BYTES);
+	if (bad != r->bad)
+		memcpy(r->bad, bad, (size_t)nr_bad * sizeof(*bad));
+	r->nr_bad = nr_bad;
 	return 0;
 }
 
@@ -278,6 +311,9 @@ static int check_create(const struct pkern_labels *r,
 		return -PKERN_E_INVAL;
 	if (p->place_align & (p->place_align - 1))
 		return -PKERN_E_INVAL;
+	/* an IOMMU walking a table on a poisoned page is not survivable */
+	if (p->allow_bad && p->kind == PKERN_KIND_IOMMU)
+		return -PKERN_E_INVAL;
 	if (p->size & (place_align(p) - 1))
 		return -PKERN_E_INVAL;
 	if (p->offset != PKERN_OFFSET_ANY &&
@@ -309,14 +345,17 @@ static int free_slot(const struct pkern_labels *r, u32 *slot)
  * @p: the namespace
  * @out: optional; set to the new namespace in @r
  *
- * Zeroes the extent (if the media has a scrub callback) before the label
- * can make it visible, writes the label into the first free slot, then
+ * Zeroes the extent (if the media has a scrub callback, around recorded
+ * bad pages) before the label can make it visible, writes the label into the first free slot, then
  * commits the inactive index block with the slot set.  On success @r is
  * updated in memory, without reading the media back; after a failed
- * label write it is loaded again (see update_failed()).
+ * label write it is loaded again (see pk_update_failed()).
  *
  * Return: 0, -PKERN_E_STATE, -PKERN_E_INVAL, -PKERN_E_EXIST,
- * -PKERN_E_NOSLOT, -PKERN_E_NOSPC or -PKERN_E_IO.
+ * -PKERN_E_NOSLOT, -PKERN_E_NOSPC, -PKERN_E_BADPAGE (a fixed offset over
+ * a recorded bad page without @p->allow_bad) or -PKERN_E_IO.  A page-table
+ * pool never covers a recorded page: @p->allow_bad with the iommu kind is
+ * -PKERN_E_INVAL.
  */
 int pkern_create(struct pkern_labels *r, const struct pkern_create_params *p,
 		 const struct pkern_ns **out)
@@ -327,7 +366,7 @@ int pkern_create(struct pkern_labels *r, const struct pkern_create_params *p,
 	u32 slot;
 	int ret;
 
-	if (r->status || r->active_index < 0 || !media_writable(m) ||
+	if (r->status || r->active_index < 0 || !pk_media_writable(m) ||
 	    r->generation == ~0ULL)
 		return -PKERN_E_STATE;
 	ret = check_create(r, p);
@@ -338,28 +377,31 @@ int pkern_create(struct pkern_labels *r, const struct pkern_create_params *p,
 		return ret;
 	off = p->offset;
 	if (off == PKERN_OFFSET_ANY)
-		ret = pk_first_fit(r, p->size, place_align(p), &off);
+		ret = pk_first_fit(r, p->size, place_align(p), !p->allow_bad,
+				   &off);
 	else if (!pk_range_free(r, off, p->size))
 		ret = -PKERN_E_NOSPC;
+	else if (!p->allow_bad && pkern_bad_count(r, off, p->size))
+		ret = -PKERN_E_BADPAGE;
 	if (ret)
 		return ret;
 
 	/* no label written yet: @r still describes the media */
-	if (m->ops->scrub && m->ops->scrub(m->ctx, off, p->size))
+	if (pk_scrub(r, off, p->size))
 		return -PKERN_E_IO;
 	pk_label_encode(&r->buf.label, p, off, r->generation + 1);
 	ret = pk_commit(r, PKERN_SLOT_OFF + (u64)slot * PKERN_SLOT_SIZE,
 			&r->buf.label, sizeof(r->buf.label));
 	if (ret)
-		return update_failed(r, ret);
+		return pk_update_failed(r, ret);
 	/* the slot is unused until the index commits: safe to fill now */
 	pk_label_decode(&r->buf.label, slot, &r->ns[slot]);
 
 	memcpy(bitmap, r->bitmap, sizeof(bitmap));
 	pk_set_bit(bitmap, slot, true);
-	ret = commit_index(r, bitmap);
+	ret = pk_commit_index(r, bitmap, r->bad, r->nr_bad);
 	if (ret)
-		return update_failed(r, ret);
+		return pk_update_failed(r, ret);
 	r->nr_used++;
 	pk_validate(r);
 	if (out)
@@ -372,8 +414,9 @@ int pkern_create(struct pkern_labels *r, const struct pkern_create_params *p,
  * @r: loaded region (status 0)
  * @slot: used label slot
  *
- * Commits the inactive index block with the slot cleared, then zeroes the
- * extent if the media has a scrub callback and the bytes are the label's
+ * Commits the inactive index block with the slot cleared (the bad-page
+ * list stays as it is), then zeroes the extent, around recorded bad
+ * pages, if the media has a scrub callback and the bytes are the label's
  * own: its extent passed the range checks and no older label overlaps it.
  * If that scrub fails the namespace is still gone; the error says its
  * bytes may not be zero.  After a failed index write @r is loaded again,
@@ -389,7 +432,7 @@ int pkern_destroy(struct pkern_labels *r, u32 slot)
 	u64 off, size;
 	int ret;
 
-	if (r->status || r->active_index < 0 || !media_writable(m) ||
+	if (r->status || r->active_index < 0 || !pk_media_writable(m) ||
 	    r->generation == ~0ULL)
 		return -PKERN_E_STATE;
 	if (slot >= pk_live_sb(r)->nslots || !pk_bit(r->bitmap, slot))
@@ -401,16 +444,16 @@ int pkern_destroy(struct pkern_labels *r, u32 slot)
 
 	memcpy(bitmap, r->bitmap, sizeof(bitmap));
 	pk_set_bit(bitmap, slot, false);
-	ret = commit_index(r, bitmap);
+	ret = pk_commit_index(r, bitmap, r->bad, r->nr_bad);
 	if (ret)
-		return update_failed(r, ret);
+		return pk_update_failed(r, ret);
 	r->nr_used--;
 	memset(&r->ns[slot], 0, sizeof(r->ns[slot]));
 	r->ns[slot].slot = slot;
 	pk_validate(r);
 
 	/* the index committed: @r describes the media */
-	if (scrub && m->ops->scrub(m->ctx, off, size))
+	if (scrub && pk_scrub(r, off, size))
 		return -PKERN_E_IO;
 	return 0;
 }

@@ -10,7 +10,7 @@
 check-driver: vm
 	@$(RUN_SCENARIOS)
 
-DRIVER_TEST := $(B)/driver/dax_pin
+DRIVER_TEST := $(B)/driver/dax_pin $(B)/driver/dax_poison
 
 $(B)/driver/%: $(TOP)/tests/driver/%.c
 	@mkdir -p $(dir $@)

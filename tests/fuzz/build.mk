@@ -8,7 +8,7 @@ FUZZ_DIR	:= $(TOP)/tests/fuzz
 FUZZ_SECONDS	?= 300
 FUZZ_BIN	:= $(B)/fuzz/fuzz_label
 FUZZ_GEN	:= $(B)/fuzz/gen_corpus
-FUZZ_LIB_SRCS	:= $(addprefix $(TOP)/lib/,codec.c load.c media.c query.c \
+FUZZ_LIB_SRCS	:= $(addprefix $(TOP)/lib/,badpages.c codec.c load.c media.c query.c \
 			sort.c space.c strings.c update.c validate.c)
 FUZZ_HELPERS	:= $(TOP)/tests/unit/memmedia.c $(TOP)/tests/unit/helpers.c
 FUZZ_CFLAGS	:= -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror \

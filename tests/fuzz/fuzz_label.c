@@ -17,7 +17,10 @@
  *  - a new namespace lies on bytes no trusted extent covered;
  *  - after create/destroy the in-memory state equals a reload;
  *  - a forced format of any image yields an empty, loadable region that
- *    outnumbers everything on media, or fails with a documented refusal.
+ *    outnumbers everything on media, or fails with a documented refusal;
+ *  - a loaded bad-page list is ascending and inside the data area; adding
+ *    and clearing pages keep it so, match a reload, and a namespace placed
+ *    without allow_bad holds no recorded page.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,9 +66,18 @@ static void check_region(const struct pkern_labels *rg, u64 size)
 	if (rg->active_sb >= 0 && rg->active_index >= 0 &&
 	    (rg->status == 0 || rg->status == -PKERN_E_SIZE_CHANGED))
 		check(ref_cross_ok(rg), "cross-check differs from reference");
+	check(rg->nr_bad <= PKERN_MAX_BAD, "bad list too long");
+	if (rg->nr_bad)
+		check(rg->active_index >= 0, "bad pages without an index");
 	if (rg->status)
 		return;
 	sb = &rg->sb[rg->active_sb];
+	for (used = 0; used < rg->nr_bad; used++) {
+		check(rg->bad[used] >= sb->data_start / PKERN_GRANULE &&
+		      rg->bad[used] < size / PKERN_GRANULE, "bad page outside");
+		check(!used || rg->bad[used] > rg->bad[used - 1],
+		      "bad list not ascending");
+	}
 	ds = sb->data_start;
 	check(sb->region_size == size, "loaded with a different size");
 	check(ds >= PKERN_SLOT_OFF + (u64)sb->nslots * PKERN_SLOT_SIZE,
@@ -126,6 +138,37 @@ static void try_repair(const struct pkern_media *m)
 		check(pkern_repair(&r2, m) == 0, "second repair wrote again");
 }
 
+/* Record a few pages chosen by @sel, then forget some again. */
+static void try_badpages(const struct pkern_media *m, u8 sel, u64 size)
+{
+	const struct pkern_sb_info *sb = &r.sb[r.active_sb];
+	u64 pages = (size - sb->data_start) / PKERN_GRANULE;
+	u64 off = sb->data_start + (sel % pages) * PKERN_GRANULE;
+	u64 len = PKERN_GRANULE * (1 + (sel & 7));
+	u32 before = r.nr_bad;
+	int ret;
+
+	if (off + len > size)
+		len = size - off;
+	ret = pkern_bad_add(&r, off, len);
+	check(ret >= 0 || ret == -PKERN_E_BADFULL || ret == -PKERN_E_STATE,
+	      "unexpected bad-page add error");
+	if (ret >= 0) {
+		check(r.nr_bad == before + (u32)ret, "bad-page count");
+		check(pkern_bad_count(&r, off, len) == len / PKERN_GRANULE,
+		      "added pages not recorded");
+	}
+	check_reload(&r, m);
+	check_region(&r, size);
+	ret = pkern_bad_clear(&r, off, PKERN_GRANULE);
+	check(ret == 0 || ret == 1 || ret == -PKERN_E_STATE,
+	      "unexpected bad-page clear error");
+	check(!pkern_bad_count(&r, off, PKERN_GRANULE) || ret < 0,
+	      "cleared page still recorded");
+	check_reload(&r, m);
+	check_region(&r, size);
+}
+
 static void try_updates(struct memmedia *mm, const struct pkern_media *m,
 			const u8 *data, size_t len, u64 size)
 {
@@ -147,6 +190,7 @@ static void try_updates(struct memmedia *mm, const struct pkern_media *m,
 		off = created->offset;
 		sz = created->size;
 		check(pkern_ns_usable(created), "created namespace unusable");
+		check(!pkern_bad_count(&r, off, sz), "created over a bad page");
 		check(off >= r.sb[r.active_sb].data_start && off + sz <= size &&
 		      !(off % p.align), "created outside data area");
 		pkern_for_each_ns(&r, ns)
@@ -161,9 +205,10 @@ static void try_updates(struct memmedia *mm, const struct pkern_media *m,
 		check_reload(&r, m);
 	} else {
 		check(ret == -PKERN_E_NOSPC || ret == -PKERN_E_NOSLOT ||
-		      ret == -PKERN_E_EXIST || ret == -PKERN_E_STATE,
-		      "unexpected create error");
+		      ret == -PKERN_E_EXIST || ret == -PKERN_E_STATE ||
+		      ret == -PKERN_E_BADPAGE, "unexpected create error");
 	}
+	try_badpages(m, sel, size);
 	/* destroy whatever the input put in the first used slot */
 	ns = pkern_ns_next(&r, NULL);
 	if (ns) {

@@ -196,6 +196,16 @@ int main(int argc, char **argv)
 	save(t, "small");
 	timg_free(t);
 
+	/* recorded bad pages, runs and singles, one under a namespace */
+	t = populated();
+	must(pkern_bad_add(t->r, 40 * MIB, 0x3000) < 0, "bad run");
+	must(pkern_bad_add(t->r, 50 * MIB, 0x1000) < 0, "bad page");
+	must(pkern_bad_add(t->r, pkern_ns_next(t->r, NULL)->offset, 0x1000) < 0,
+	     "bad under a namespace");
+	save(t, "badpages");
+	save_fixcrc(t, "badpages-fixcrc");
+	timg_free(t);
+
 	corrupt_variants();
 	printf("gen_corpus: %d seeds in %s\n", nfiles, dir);
 	return 0;

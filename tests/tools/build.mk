@@ -31,6 +31,9 @@ check-tools: $(TT_PARSE) $(TT_PARSE_SAN) $(PKDAXCTL) $(PKDAXCTL_SAN)
 	$(TT_DIR)/run-tests.sh $(PKDAXCTL)
 	@echo "== pkdaxctl CLI on images, ASan/UBSan build"
 	ASAN_OPTIONS=detect_leaks=1 $(TT_DIR)/run-tests.sh $(PKDAXCTL_SAN)
+	@echo "== pkdaxctl recorded bad pages on images, plain and ASan/UBSan"
+	$(TT_DIR)/badpages.sh $(PKDAXCTL)
+	ASAN_OPTIONS=detect_leaks=1 $(TT_DIR)/badpages.sh $(PKDAXCTL_SAN)
 	@echo "== pkdaxctl CLI on images under valgrind (subset)"
 	TESTS_QUICK=1 $(TT_DIR)/run-tests.sh $(PKDAXCTL) $(TT_VALGRIND)
 	@echo "== make install, uninstall, dkms-source into DESTDIRs; dkms build"

@@ -111,7 +111,7 @@ M=$((1024 * 1024))
 full() { [ "$QUICK" = 1 ] || "$@"; }
 
 # ---- general ------------------------------------------------------------
-ok version --version && grep -q '^pkdaxctl .*label format 1\.0' "$OUT" &&
+ok version --version && grep -q '^pkdaxctl .*label format 1\.1' "$OUT" &&
 	pass version-text || fail version-text "$(cat "$OUT")"
 ok help --help
 full refuse unknown-command 2 "unknown command 'frob'" frob
@@ -127,7 +127,7 @@ man_source() {	# man_source CMD: the page's source and the files it includes
 		cat "$DOC/$inc"
 	done
 }
-[ "$QUICK" = 1 ] || for c in list create-namespace destroy-namespace init-labels check inspect; do
+[ "$QUICK" = 1 ] || for c in list create-namespace destroy-namespace init-labels check inspect clear-errors; do
 	ok "help-$c" "$c" --help && grep -q "^usage: pkdaxctl $c" "$OUT" &&
 		pass "help-$c-text" || fail "help-$c-text" "$(head -n 1 "$OUT")"
 	# --help and the completion are made from one table: same options

@@ -4,6 +4,7 @@
 
 UNIT_DIR	:= $(TOP)/tests/unit
 UNIT_TESTS	:= test_load test_ops test_crash test_pool test_failure \
+		   test_badpages \
 		   test_sbcopy
 UNIT_COMMON	:= $(UNIT_DIR)/memmedia.c $(UNIT_DIR)/helpers.c
 UNIT_DEPS	:= $(UNIT_COMMON) $(wildcard $(UNIT_DIR)/*.h)

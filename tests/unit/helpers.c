@@ -156,6 +156,8 @@ void snap_take(struct snap *s, const struct pkern_labels *r)
 	pkern_for_each_ns(r, ns)
 		if (pkern_ns_usable(ns))
 			s->ns[s->n++] = *ns;
+	s->nr_bad = r->nr_bad;
+	memcpy(s->bad, r->bad, r->nr_bad * sizeof(r->bad[0]));
 }
 
 static bool ns_eq(const struct pkern_ns *a, const struct pkern_ns *b)
@@ -173,7 +175,9 @@ bool snap_eq(const struct snap *a, const struct snap *b)
 	u32 i;
 
 	if (a->status != b->status || a->seq != b->seq || a->n != b->n ||
-	    memcmp(a->uuid, b->uuid, PKERN_UUID_LEN))
+	    memcmp(a->uuid, b->uuid, PKERN_UUID_LEN) ||
+	    a->nr_bad != b->nr_bad ||
+	    memcmp(a->bad, b->bad, a->nr_bad * sizeof(a->bad[0])))
 		return false;
 	for (i = 0; i < a->n; i++)
 		if (!ns_eq(&a->ns[i], &b->ns[i]))

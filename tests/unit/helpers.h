@@ -46,6 +46,8 @@ struct snap {
 	u8 uuid[PKERN_UUID_LEN];
 	u32 n;
 	struct pkern_ns ns[PKERN_MAX_SLOTS];
+	u32 nr_bad;
+	u64 bad[PKERN_MAX_BAD];
 };
 
 void snap_take(struct snap *s, const struct pkern_labels *r);

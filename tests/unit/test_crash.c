@@ -20,7 +20,8 @@
 #define ANY	PKERN_OFFSET_ANY
 
 struct op {
-	enum { OP_FORMAT, OP_CREATE, OP_DESTROY, OP_REPAIR } type;
+	enum { OP_FORMAT, OP_CREATE, OP_DESTROY, OP_REPAIR, OP_BAD_ADD,
+	       OP_BAD_CLEAR } type;
 	u32 nslots;
 	const char *name;
 	u64 size;
@@ -34,6 +35,7 @@ static int run_op(struct timg *t, const struct op *op)
 {
 	struct pkern_format_params fp = { .nslots = op->nslots, .force = true };
 	const struct pkern_ns *ns;
+	int ret;
 
 	switch (op->type) {
 	case OP_FORMAT:
@@ -46,6 +48,12 @@ static int run_op(struct timg *t, const struct op *op)
 		return ns ? pkern_destroy(t->r, ns->slot) : -PKERN_E_NOENT;
 	case OP_REPAIR:
 		return pkern_repair(t->r, &t->m);
+	case OP_BAD_ADD:
+		ret = pkern_bad_add(t->r, op->size, op->align);
+		return ret > 0 ? 0 : ret ? ret : -1;
+	case OP_BAD_CLEAR:
+		ret = pkern_bad_clear(t->r, op->size, op->align);
+		return ret > 0 ? 0 : ret ? ret : -1;
 	}
 	return -1;
 }
@@ -255,6 +263,42 @@ static void test_crash_create_destroy(void **state)
 }
 
 /*
+ * Recording and forgetting bad pages (the op's size is the offset, its
+ * align the length): the list is the old or the new one, and a create
+ * or destroy after it carries it through every crash as well.
+ */
+static void test_crash_badpages(void **state)
+{
+	struct op f = { OP_FORMAT, 64, "bad", 0, 0 };
+	struct op a = { OP_BAD_ADD, 0, "add", 0, 0 };
+	struct op c = { OP_BAD_CLEAR, 0, "clear", 0, 0 };
+	struct op cr = { OP_CREATE, 0, "vm", 2 * MIB, PKERN_ALIGN_2M };
+	struct op d = { OP_DESTROY, 0, "vm", 0, 0 };
+	struct timg *t = region(64);
+
+	(void)state;
+	assert_int_equal(run_op(t, &f), 0);
+	a.size = 2 * MIB + 0x3000;
+	a.align = 0x1000;
+	crash_all(t, &a);
+	a.size = 2 * MIB;
+	a.align = 0x5000;	/* four new pages around the known one */
+	crash_all(t, &a);
+	assert_int_equal(t->r->nr_bad, 5);
+	crash_all(t, &cr);	/* placed after the bad pages */
+	assert_int_equal(pkern_find_name(t->r, "vm")->offset, 4 * MIB);
+	crash_all(t, &d);
+	c.size = 2 * MIB + 0x1000;
+	c.align = 0x2000;
+	crash_all(t, &c);
+	assert_int_equal(t->r->nr_bad, 3);
+	f.name = "bad2";
+	crash_all(t, &f);	/* a format keeps the list */
+	assert_int_equal(t->r->nr_bad, 3);
+	timg_free(t);
+}
+
+/*
  * Many operations in a row, each with a random crash (or none), checked
  * against a model list kept independently of the library.
  */
@@ -406,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_crash_format),
 		cmocka_unit_test(test_crash_create_destroy),
 		cmocka_unit_test(test_crash_repair),
+		cmocka_unit_test(test_crash_badpages),
 		cmocka_unit_test(test_crash_chain),
 	};
 

@@ -283,6 +283,16 @@ static int img_repair(struct pkd_region *r)
 	return rc;
 }
 
+static int img_clear_errors(struct pkd_region *r, u64 off, u64 len)
+{
+	int rc = pkern_bad_clear(r->labels, off, len);
+
+	if (rc == -PKERN_E_IO)
+		r->sys_errno = errno;
+	pkd_region_refresh_space(r);
+	return rc;
+}
+
 static void img_close(struct pkd_region *r)
 {
 	struct image *im = r->priv;
@@ -305,6 +315,7 @@ static const struct pkd_backend_ops img_ops = {
 	.create = img_create,
 	.destroy = img_destroy,
 	.repair = img_repair,
+	.clear_errors = img_clear_errors,
 	.close = img_close,
 };
 

@@ -189,6 +189,8 @@ static int live_create(struct pkd_region *r, const struct pkern_create_params *p
 		c.flags |= PKERN_CREATE_FIXED_OFFSET;
 		c.offset = p->offset;
 	}
+	if (p->allow_bad)
+		c.flags |= PKERN_CREATE_ALLOW_BAD_PAGES;
 	/* the driver applies the placement rule itself (pkern_place_align) */
 	if (ioctl(lv->fd, PKERN_IOC_CREATE, &c))
 		rc = ioctl_err(r, errno);
@@ -220,6 +222,20 @@ static int live_destroy(struct pkd_region *r, const struct pkern_ns *ns)
 	return rc;
 }
 
+static int live_clear_errors(struct pkd_region *r, u64 off, u64 len)
+{
+	struct live *lv = r->priv;
+	struct pkern_clear_errors ce = {
+		.argsz = sizeof(ce), .offset = off, .length = len,
+	};
+	int rc;
+
+	rc = ioctl(lv->fd, PKERN_IOC_CLEAR_ERRORS, &ce) ? ioctl_err(r, errno) :
+							  (int)ce.nr_cleared;
+	live_load(r);
+	return rc;
+}
+
 static void live_close(struct pkd_region *r)
 {
 	struct live *lv = r->priv;
@@ -240,6 +256,7 @@ static const struct pkd_backend_ops live_ops = {
 	.create = live_create,
 	.destroy = live_destroy,
 	.repair = live_repair,
+	.clear_errors = live_clear_errors,
 	.close = live_close,
 };
 

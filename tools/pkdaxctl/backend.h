@@ -28,6 +28,8 @@ struct pkd_region;
  * @destroy: remove the namespace in @ns
  * @repair: rewrite a damaged, blank or stale superblock copy from the live
  *	one; returns lib's pkern_repair() result
+ * @clear_errors: forget the recorded bad pages of a range; returns the
+ *	number forgotten
  * @close: release everything
  *
  * Operations return 0 or a negative PKERN_E_ / PKD_E_ code: for a live
@@ -42,6 +44,7 @@ struct pkd_backend_ops {
 		      u32 *slot);
 	int (*destroy)(struct pkd_region *r, const struct pkern_ns *ns);
 	int (*repair)(struct pkd_region *r);
+	int (*clear_errors)(struct pkd_region *r, u64 off, u64 len);
 	void (*close)(struct pkd_region *r);
 };
 

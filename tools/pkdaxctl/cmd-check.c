@@ -174,12 +174,17 @@ static int check_one(struct pkd_region *r, bool json, struct json_object *out)
 		json_object_object_add(o, "warnings",
 				       json_object_new_int((int)cx.warnings));
 		json_object_object_add(o, "problems", cx.arr);
+		pkd_badblocks_json(o, r->labels, 0, r->size, 0);
 		json_object_array_add(out, o);
 	} else if (!cx.errors && !cx.warnings) {
 		printf("%s: clean: %u namespace%s, generation %llu\n", r->dev,
 		       r->labels->nr_used, r->labels->nr_used == 1 ? "" : "s",
 		       (unsigned long long)r->labels->generation);
 	}
+	/* memory errors are not label damage: reported, exit status kept */
+	if (!json && r->labels->nr_bad)
+		printf("%s: %u recorded bad pages (memory errors; pkdaxctl list --media-errors shows where)\n",
+		       r->dev, r->labels->nr_bad);
 	return cx.errors || cx.warnings ? PKD_EXIT_FAIL : PKD_EXIT_OK;
 }
 

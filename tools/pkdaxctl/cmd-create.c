@@ -17,7 +17,7 @@
 #include "parse.h"
 #include "pkdaxctl.h"
 
-enum { OPT_OFFSET = PKD_LONGOPT_CMD };
+enum { OPT_OFFSET = PKD_LONGOPT_CMD, OPT_ALLOW_BAD };
 
 static const struct pkd_opt opts[] = {
 	PKD_OPT_REGION_AS("region (pkernN or N); optional with one region"),
@@ -33,6 +33,9 @@ static const struct pkd_opt opts[] = {
 	{ "uuid", 'u', "UUID", "namespace UUID (default: generated)", 0 },
 	{ "offset", OPT_OFFSET, "OFF",
 	  "place at this region offset instead of first fit", 0 },
+	{ "allow-bad-pages", OPT_ALLOW_BAD, NULL,
+	  "let the namespace cover recorded bad pages (never zeroed; they may fail again)",
+	  0 },
 	PKD_OPT_IMAGE,
 	PKD_OPT_TIMEOUT,
 	PKD_OPT_HELP,
@@ -63,6 +66,8 @@ static int check_args(struct pkern_create_params *p, bool have_size)
 	if (!pkern_name_valid(p->name))
 		return pkd_usage_err("invalid name '%s': use 1-63 characters from A-Z a-z 0-9 _ . : + @ -, starting with a letter or digit",
 				    p->name);
+	if (p->allow_bad && p->kind == PKERN_KIND_IOMMU)
+		return pkd_usage_err("--allow-bad-pages is for guest memory only: an iommu pool never covers a recorded bad page");
 	pkd_human_size(p->align, a, sizeof(a));
 	if (have_size && (!p->size || p->size % p->align)) {
 		u64 round = p->size / p->align * p->align + p->align;
@@ -194,6 +199,12 @@ static void report_failure(const struct pkd_region *r,
 	case PKERN_E_NOSPC:
 		report_no_space(r, p, have_size);
 		return;
+	case PKERN_E_BADPAGE:
+		pkd_err("range %#llx-%#llx of %s holds %u recorded bad pages (see pkdaxctl list --media-errors); pick another --offset, omit it, or pass --allow-bad-pages",
+			(unsigned long long)p->offset,
+			(unsigned long long)(p->offset + p->size - 1), r->dev,
+			pkern_bad_count(labels, p->offset, p->size));
+		return;
 	case PKERN_E_IO:
 		/* lib left @labels as the media holds them: say which state */
 		if (pkd_find_uuid_any(labels, p->uuid))
@@ -239,7 +250,7 @@ int cmd_create(int argc, char **argv)
 	struct pkd_regions rs;
 	struct pkd_region *r;
 	int c, rc, ret = PKD_EXIT_FAIL;
-	u32 slot = 0;
+	u32 slot = 0, bad;
 
 	p.kind = PKERN_KIND_GUEST;
 	while ((c = pkd_getopt(&g, argc, argv)) > 0) {
@@ -262,6 +273,9 @@ int cmd_create(int argc, char **argv)
 			break;
 		case 'u':
 			uuid_arg = optarg;
+			break;
+		case OPT_ALLOW_BAD:
+			p.allow_bad = true;
 			break;
 		case OPT_OFFSET:
 			if (size_arg("offset", optarg, &p.offset))
@@ -300,6 +314,11 @@ int cmd_create(int argc, char **argv)
 		report_failure(r, &p, have_size, rc);
 		goto out;
 	}
+	bad = pkern_bad_count(r->labels, r->labels->ns[slot].offset,
+			      r->labels->ns[slot].size);
+	if (bad)
+		fprintf(stderr, "note: '%s' covers %u recorded bad pages, as asked; they are never zeroed and may fail again when accessed\n",
+			p.name, bad);
 	pkd_json_print(pkd_ns_json(r, &r->labels->ns[slot],
 				 PKD_JSON_DAX | PKD_JSON_REGION));
 	ret = PKD_EXIT_OK;

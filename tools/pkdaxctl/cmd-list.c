@@ -20,6 +20,8 @@ static const struct pkd_opt opts[] = {
 	{ "namespaces", 'N', NULL, "list namespaces", 0 },
 	{ "devices", 'D', NULL,
 	  "add device-dax details from libdaxctl (live only)", 0 },
+	{ "media-errors", 'M', NULL,
+	  "add the recorded bad ranges (\"badblocks\")", 0 },
 	PKD_OPT_HUMAN,
 	PKD_OPT_REGION,
 	{ "namespace", 'n', "NAMESPACE",
@@ -68,6 +70,9 @@ int cmd_list(int argc, char **argv)
 			break;
 		case 'D':
 			flags |= PKD_JSON_DAX;
+			break;
+		case 'M':
+			flags |= PKD_JSON_MEDIA_ERRORS;
 			break;
 		case 'u':
 			flags |= PKD_JSON_HUMAN;

@@ -92,6 +92,7 @@ struct json_object *pkd_ns_json(const struct pkd_region *r,
 	add(o, "offset", pkd_json_hex(ns->offset, flags));
 	add(o, "slot", json_object_new_int((int)ns->slot));
 	add(o, "generation", pkd_json_u64(ns->create_gen));
+	pkd_badblocks_json(o, r->labels, ns->offset, ns->size, flags);
 	if (ns->problem != PKERN_P_NONE) {
 		add(o, "problem", json_object_new_string(
 			pkern_problem_str(ns->problem)));
@@ -136,6 +137,7 @@ struct json_object *pkd_region_json(const struct pkd_region *r,
 			    pkd_json_size(sb->region_size, flags));
 	}
 	if (r->state == PKERN_STATE_READY) {
+		pkd_badblocks_json(o, labels, 0, r->size, flags);
 		add(o, "available_size", pkd_json_size(r->available, flags));
 		add(o, "max_available_extent", pkd_json_size(r->largest, flags));
 	}

@@ -11,6 +11,7 @@ enum pkd_json_flags {
 	PKD_JSON_HUMAN = 1 << 0,	/* -u: sizes as "4.00 GiB (4.29 GB)" */
 	PKD_JSON_DAX = 1 << 1,	/* -D: add the device-dax view (libdaxctl) */
 	PKD_JSON_REGION = 1 << 2, /* add "region" to a namespace object */
+	PKD_JSON_MEDIA_ERRORS = 1 << 3, /* -M: add "badblocks" ranges */
 };
 
 struct json_object *pkd_json_size(u64 v, unsigned int flags);
@@ -24,6 +25,10 @@ struct json_object *pkd_region_json(const struct pkd_region *r,
 				   unsigned int flags);
 struct json_object *pkd_ns_json(const struct pkd_region *r,
 			       const struct pkern_ns *ns, unsigned int flags);
+
+/* "badblock_count" (and "badblocks") of an extent (json-badblocks.c) */
+void pkd_badblocks_json(struct json_object *o, const struct pkern_labels *labels,
+			u64 off, u64 len, unsigned int flags);
 
 /* Pretty print to stdout the way ndctl does, then drop the reference */
 void pkd_json_print(struct json_object *o);

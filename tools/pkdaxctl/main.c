@@ -32,6 +32,8 @@ static const struct {
 	  "check a label area, one line per problem" },
 	{ "inspect", cmd_inspect, &inspect_cmdline,
 	  "decode every label structure as JSON" },
+	{ "clear-errors", cmd_clear_errors, &clear_errors_cmdline,
+	  "forget recorded bad pages of a range" },
 };
 
 #define NR_CMDS (sizeof(cmds) / sizeof(cmds[0]))

@@ -26,6 +26,7 @@ int cmd_destroy(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_clear_errors(int argc, char **argv);
 
 /* For the completion: names of regions or namespaces, one per line */
 int pkd_list_names(const char *what, const char *image);
@@ -33,6 +34,6 @@ int pkd_list_names(const char *what, const char *image);
 /* Each command's options (opts.h), for --help and the completion */
 struct pkd_cmdline;
 extern const struct pkd_cmdline list_cmdline, create_cmdline, destroy_cmdline,
-	init_cmdline, check_cmdline, inspect_cmdline;
+	init_cmdline, check_cmdline, inspect_cmdline, clear_errors_cmdline;
 
 #endif /* PKDAXCTL_H */

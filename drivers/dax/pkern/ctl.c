@@ -190,12 +190,14 @@ static long pkern_ioc_create(struct pkern_region *rgn, void __user *uarg)
 	struct pkern_create_params p = { };
 	const struct pkern_ns *ns;
 	struct pkern_create c;
+	u32 bad;
 	int ret;
 
 	ret = pkern_get_arg(&c, sizeof(c), uarg);
 	if (ret)
 		return ret;
-	if (c.flags & ~PKERN_CREATE_FIXED_OFFSET || c.pad)
+	if (c.flags & ~(PKERN_CREATE_FIXED_OFFSET |
+			PKERN_CREATE_ALLOW_BAD_PAGES) || c.pad)
 		return -EINVAL;
 	if (!pkern_name_terminated(c.name))
 		return -EINVAL;
@@ -214,6 +216,7 @@ static long pkern_ioc_create(struct pkern_region *rgn, void __user *uarg)
 	    c.flags & PKERN_CREATE_FIXED_OFFSET)
 		return -EINVAL;
 	p.place_align = pkern_place_align(p.kind, p.align);
+	p.allow_bad = c.flags & PKERN_CREATE_ALLOW_BAD_PAGES;
 
 	/* zeroes the memory (killable) before the label makes it visible */
 	rgn->scrub_err = 0;
@@ -246,6 +249,10 @@ static long pkern_ioc_create(struct pkern_region *rgn, void __user *uarg)
 	pr_info("%s: created %s namespace %s at %#llx, %llu bytes (slot %u, generation %llu)\n",
 		dev_name(&rgn->dev), pkern_kind_str(ns->kind), ns->name,
 		ns->offset, ns->size, ns->slot, rgn->labels->generation);
+	bad = pkern_bad_count(rgn->labels, ns->offset, ns->size);
+	if (bad)
+		pr_warn("%s: namespace %s covers %u recorded bad pages, as asked; they are not zeroed and may fail again when accessed\n",
+			dev_name(&rgn->dev), ns->name, bad);
 	return copy_to_user(uarg, &c, sizeof(c)) ? -EFAULT : 0;
 }
 
@@ -305,6 +312,29 @@ static long pkern_ioc_destroy(struct pkern_region *rgn, void __user *uarg)
 	return 0;
 }
 
+/* Forget recorded bad pages; the namespaces stay as they are. */
+static long pkern_ioc_clear_errors(struct pkern_region *rgn, void __user *uarg)
+{
+	struct pkern_clear_errors ce;
+	int ret;
+
+	ret = pkern_get_arg(&ce, sizeof(ce), uarg);
+	if (ret)
+		return ret;
+	if (ce.flags || ce.reserved)
+		return -EINVAL;
+	ret = pkern_bad_clear(rgn->labels, ce.offset, ce.length);
+	if (ret == -PKERN_E_IO)
+		pkern_region_sync(rgn);
+	if (ret < 0)
+		return pkern_errno(ret);
+	pr_info("%s: forgot %d recorded bad pages in %#llx..%#llx (generation %llu)\n",
+		dev_name(&rgn->dev), ret, ce.offset, ce.offset + ce.length - 1,
+		rgn->labels->generation);
+	ce.nr_cleared = ret;
+	return copy_to_user(uarg, &ce, sizeof(ce)) ? -EFAULT : 0;
+}
+
 static long pkern_ioc_read_labels(struct pkern_region *rgn, void __user *uarg)
 {
 	struct pkern_read_labels rl;
@@ -336,7 +366,8 @@ static long pkern_ioc_read_labels(struct pkern_region *rgn, void __user *uarg)
 static bool pkern_ioc_updates(unsigned int cmd)
 {
 	return cmd == PKERN_IOC_FORMAT || cmd == PKERN_IOC_CREATE ||
-	       cmd == PKERN_IOC_DESTROY || cmd == PKERN_IOC_REPAIR;
+	       cmd == PKERN_IOC_DESTROY || cmd == PKERN_IOC_REPAIR ||
+	       cmd == PKERN_IOC_CLEAR_ERRORS;
 }
 
 static long pkern_ctl_ioctl(struct file *file, unsigned int cmd,
@@ -380,6 +411,9 @@ static long pkern_ctl_ioctl(struct file *file, unsigned int cmd,
 		break;
 	case PKERN_IOC_REPAIR:
 		ret = pkern_ioc_repair(rgn, uarg);
+		break;
+	case PKERN_IOC_CLEAR_ERRORS:
+		ret = pkern_ioc_clear_errors(rgn, uarg);
 		break;
 	default:
 		ret = -ENOTTY;

@@ -22,6 +22,7 @@
 #define PKERN_NS_DRV_NAME	"pkern-ns"
 
 struct dev_dax;
+struct dev_pagemap_ops;
 struct pkern_region;
 
 /**
@@ -147,6 +148,11 @@ extern const struct attribute_group *pkern_ns_groups[];
 
 /* pool_kapi.c */
 void pkern_pool_detach(struct pkern_nsdev *nd);
+
+/* poison.c */
+extern const struct dev_pagemap_ops pkern_pgmap_ops;
+void pkern_poison_flush(void);
+unsigned int pkern_poison_replay(struct pkern_region *rgn);
 
 /* debugfs.c */
 #ifdef PKERN_DEBUG_FAULTS

@@ -231,6 +231,8 @@ static void __exit pkern_exit(void)
 	pkern_unclaim();
 	pkern_debugfs_exit();
 	platform_driver_unregister(&pkern_ns_driver);
+	/* no pgmap is left to queue more; the work must not outlive us */
+	pkern_poison_flush();
 	class_unregister(&pkern_class);
 	unregister_chrdev_region(pkern_devt, PKERN_MAX_REGIONS);
 }

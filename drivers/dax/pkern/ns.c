@@ -73,6 +73,8 @@ static int pkern_ns_probe(struct platform_device *pdev)
 
 	pgmap.range = range;
 	pgmap.nr_range = 1;
+	/* device-dax copies the pgmap and sets only its type and shift */
+	pgmap.ops = &pkern_pgmap_ops;
 	data = (struct dev_dax_data) {
 		.dax_region = dax_region,
 		.id = nd->slot,

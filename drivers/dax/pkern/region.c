@@ -229,7 +229,7 @@ int pkern_region_add(struct device *parent, int id, phys_addr_t phys,
 {
 	ktime_t t0 = ktime_get();
 	struct pkern_region *rgn;
-	unsigned int n;
+	unsigned int n, marked;
 	int ret;
 
 	rgn = kvzalloc(sizeof(*rgn), GFP_KERNEL);
@@ -284,7 +284,12 @@ int pkern_region_add(struct device *parent, int id, phys_addr_t phys,
 	pkern_region_sync_children(rgn);
 	n = pkern_region_nr_exposed(rgn);
 	mutex_unlock(&rgn->lock);
+	marked = pkern_poison_replay(rgn);
 
+	if (rgn->labels->nr_bad)
+		pr_warn("%s: %u recorded bad pages (%u pages in exposed guest namespaces flagged poisoned again); list them with 'pkdaxctl list -r %s --media-errors'\n",
+			dev_name(&rgn->dev), rgn->labels->nr_bad, marked,
+			dev_name(&rgn->dev));
 	if (rgn->state == PKERN_STATE_READY)
 		pr_info("%s: %u namespaces ready in %lld us (label generation %llu)\n",
 			dev_name(&rgn->dev), n,
@@ -311,6 +316,8 @@ err_put:
  */
 void pkern_region_remove(struct pkern_region *rgn)
 {
+	/* memory errors already queued are recorded while it is listed */
+	pkern_poison_flush();
 	mutex_lock(&pkern_regions_lock);
 	list_del_init(&rgn->node);
 	mutex_unlock(&pkern_regions_lock);

@@ -99,7 +99,56 @@ static ssize_t phys_addr_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(phys_addr);
 
+/*
+ * Recorded bad pages, one run per line: "offset length" in bytes from
+ * the start of the region (ndctl's badblocks use 512-byte sectors).  A
+ * full list of scattered pages does not fit a page: the runs that fit
+ * are shown; badblock_count and the tools, which read the label area,
+ * give them all.
+ */
+static ssize_t badblocks_show(struct device *dev, struct device_attribute *attr,
+			      char *buf)
+{
+	struct pkern_region *rgn = to_pkern_region(dev);
+	const struct pkern_labels *r = rgn->labels;
+	u64 pos = 0, off, len;
+	ssize_t n = 0;
+	int ret;
+
+	ret = mutex_lock_interruptible(&rgn->lock);
+	if (ret)
+		return ret;
+	while (pkern_bad_next_range(r, pos, rgn->size, &off, &len)) {
+		/* a line is at most 2 * 20 + 2 bytes: never write past the page */
+		if (n > PAGE_SIZE - 42)
+			break;
+		n += sysfs_emit_at(buf, n, "%llu %llu\n", off, len);
+		pos = off + len;
+	}
+	mutex_unlock(&rgn->lock);
+	return n;
+}
+static DEVICE_ATTR_RO(badblocks);
+
+static ssize_t badblock_count_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	struct pkern_region *rgn = to_pkern_region(dev);
+	u32 n;
+	int ret;
+
+	ret = mutex_lock_interruptible(&rgn->lock);
+	if (ret)
+		return ret;
+	n = rgn->labels->nr_bad;
+	mutex_unlock(&rgn->lock);
+	return sysfs_emit(buf, "%u\n", n);
+}
+static DEVICE_ATTR_RO(badblock_count);
+
 static struct attribute *pkern_region_attrs[] = {
+	&dev_attr_badblocks.attr,
+	&dev_attr_badblock_count.attr,
 	&dev_attr_size.attr,
 	&dev_attr_available_size.attr,
 	&dev_attr_max_available_extent.attr,

@@ -34,6 +34,9 @@
  *               unformatted, unknown format version, formatted for another
  *               size, label area damaged (no valid superblock copy though
  *               one has the magic, or no valid index block)
+ *   ENOBUFS     the bad-page list is full: nothing was recorded
+ *   EHWPOISON   the extent holds a recorded bad page
+ *               (PKERN_CREATE_ALLOW_BAD_PAGES to place it there anyway)
  *   EIO         media access failed
  *
  * The driver adds EBUSY (namespace open, mapped or held), EINTR (killed
@@ -107,11 +110,15 @@ struct pkern_format {
 #define PKERN_KIND_IOMMU	2	/* IOMMU page-table pool */
 
 #define PKERN_CREATE_FIXED_OFFSET	_BITUL(0)
+#define PKERN_CREATE_ALLOW_BAD_PAGES	_BITUL(1)
 
 /**
  * struct pkern_create - PKERN_IOC_CREATE
  * @argsz: bytes the caller passes
- * @flags: PKERN_CREATE_FIXED_OFFSET places the namespace at @offset
+ * @flags: PKERN_CREATE_FIXED_OFFSET places the namespace at @offset;
+ *	PKERN_CREATE_ALLOW_BAD_PAGES lets a guest namespace cover recorded
+ *	bad pages (first fit skips them, a fixed offset over one fails with
+ *	EHWPOISON); with PKERN_KIND_IOMMU it is EINVAL
  * @name: NUL-terminated
  * @uuid: all zero lets the kernel pick one; out: the UUID used
  * @kind: PKERN_KIND_*
@@ -188,11 +195,36 @@ struct pkern_repair {
 	__u32 reserved;
 };
 
+/**
+ * struct pkern_clear_errors - PKERN_IOC_CLEAR_ERRORS: forget the recorded
+ * bad pages of a range, once the memory is known to be repaired
+ * @argsz: bytes the caller passes
+ * @flags: none defined; must be zero
+ * @offset: region offset, 4 KiB aligned, inside the data area
+ * @length: bytes, a non-zero multiple of 4 KiB
+ * @nr_cleared: out: pages forgotten
+ * @reserved: must be zero
+ *
+ * The recorded pages are what the label area's bad-page list holds; the
+ * tools read it with PKERN_IOC_READ_LABELS.  The kernel's own poison
+ * flag on a page is not cleared: that needs the page to be offlined and
+ * onlined, or a reboot.
+ */
+struct pkern_clear_errors {
+	__u32 argsz;
+	__u32 flags;
+	__u64 offset;
+	__u64 length;
+	__u32 nr_cleared;
+	__u32 reserved;
+};
+
 #define PKERN_IOC_INFO		_IO(PKERN_IOC_MAGIC, 0)
 #define PKERN_IOC_FORMAT	_IO(PKERN_IOC_MAGIC, 1)
 #define PKERN_IOC_CREATE	_IO(PKERN_IOC_MAGIC, 2)
 #define PKERN_IOC_DESTROY	_IO(PKERN_IOC_MAGIC, 3)
 #define PKERN_IOC_READ_LABELS	_IO(PKERN_IOC_MAGIC, 4)
 #define PKERN_IOC_REPAIR	_IO(PKERN_IOC_MAGIC, 5)
+#define PKERN_IOC_CLEAR_ERRORS	_IO(PKERN_IOC_MAGIC, 6)
 
 #endif /* _UAPI_LINUX_PKERN_H */
