@@ -18,3 +18,10 @@ $(B)/driver/%: $(TOP)/tests/driver/%.c
 
 ALL += $(DRIVER_TEST)
 check-driver: $(DRIVER_TEST)
+
+# make check-poison: a poisoned guest page across kexec on the patched
+# kernel, whose device-dax refuses to map a poisoned page again
+.PHONY: check-poison
+check-poison: $(DRIVER_TEST)
+	@$(MAKE) --no-print-directory kernel kernel-modules vm
+	@$(RUN_SCENARIOS)
