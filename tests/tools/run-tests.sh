@@ -111,8 +111,13 @@ M=$((1024 * 1024))
 full() { [ "$QUICK" = 1 ] || "$@"; }
 
 # ---- general ------------------------------------------------------------
-ok version --version && grep -q '^pkdaxctl .*label format 1\.1' "$OUT" &&
+ok version --version && grep -q '^pkdaxctl 0\.9\.0 (label format 1\.1' "$OUT" &&
 	pass version-text || fail version-text "$(cat "$OUT")"
+# as ndctl and daxctl: -v before the command is the version
+ok version-short -v && grep -q '^pkdaxctl 0\.9\.0 ' "$OUT" &&
+	pass version-short-text || fail version-short-text "$(cat "$OUT")"
+ok version-cmd version && grep -q '^pkdaxctl 0\.9\.0 ' "$OUT" &&
+	pass version-cmd-text || fail version-cmd-text "$(cat "$OUT")"
 ok help --help
 full refuse unknown-command 2 "unknown command 'frob'" frob
 full refuse unknown-option 2 "unknown option '--frob'; see pkdaxctl list --help" list --frob
@@ -672,6 +677,31 @@ if [ "$QUICK" != 1 ] && [ -n "${BASH_VERSION:-}" ]; then
 	[ "$(command -v jq)" = "$(cat "$TMP/jq-path")" ] && pass comp-path-restored ||
 		fail comp-path-restored "PATH is $PATH"
 fi
+
+# ---- -v/--verbose ---------------------------------------------------------
+IMG=$TMP/verbose
+ok verbose-init init-labels --image "$IMG" --size 64M
+ok verbose-create create-namespace --image "$IMG" -n vm1 -s 2M
+# quiet without -v: nothing on stderr
+ok verbose-quiet list --image "$IMG"
+[ ! -s "$ERR" ] && pass verbose-quiet-stderr || fail verbose-quiet-stderr "$(cat "$ERR")"
+# -v says what was opened, and how
+ok verbose-list list -v --image "$IMG"
+grep -q "^pkdaxctl list: region image $IMG, opened read-only$" "$ERR" &&
+	pass verbose-list-info || fail verbose-list-info "$(cat "$ERR")"
+# as ndctl list: -v lists regions with their namespaces even with -N alone
+ok verbose-list-n list -N -v --image "$IMG"
+jqt verbose-list-n-json '.[0].namespaces[0].name == "vm1"'
+# -vv adds the media errors
+ok verbose-list-vv list -vv --image "$IMG"
+jqt verbose-list-vv-json '.[0] | has("badblocks")'
+# global --verbose before the command is the same as -v after it
+ok verbose-global --verbose check --image "$IMG"
+grep -q "opened read-only" "$ERR" && pass verbose-global-info ||
+	fail verbose-global-info "$(cat "$ERR")"
+ok verbose-write destroy-namespace vm1 --image "$IMG" -v
+grep -q "opened read-write" "$ERR" && pass verbose-write-info ||
+	fail verbose-write-info "$(cat "$ERR")"
 
 # ---- live mode without a module: clear refusals -------------------------------
 if [ ! -d /sys/class/pkern ]; then

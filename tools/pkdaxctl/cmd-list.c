@@ -28,6 +28,7 @@ static const struct pkd_opt opts[] = {
 	  "only the namespace with this name or UUID", 0 },
 	PKD_OPT_IMAGE,
 	PKD_OPT_TIMEOUT,
+	PKD_OPT_VERBOSE,
 	PKD_OPT_HELP,
 	PKD_OPT_END
 };
@@ -84,8 +85,15 @@ int cmd_list(int argc, char **argv)
 	}
 	if (c < 0)
 		return g.status;
+	/* as ndctl list: -v regions and namespaces, -vv media errors, -vvv devices */
 	if (!want_r && !want_n)
 		want_r = want_n = true;
+	if (pkd_verbose >= 1)
+		want_r = want_n = true;
+	if (pkd_verbose >= 2)
+		flags |= PKD_JSON_MEDIA_ERRORS;
+	if (pkd_verbose >= 3 && !t.image)
+		flags |= PKD_JSON_DAX;
 	if (pkd_open(&t, &rs))
 		return PKD_EXIT_FAIL;
 

@@ -74,7 +74,9 @@ int pkd_getopt(struct pkd_getopt *g, int argc, char **argv)
 		build(g);
 	for (;;) {
 		c = getopt_long(argc, argv, g->shorts, g->longs, NULL);
-		if (g->target && c == PKD_SHORT_REGION) {
+		if (c == PKD_SHORT_VERBOSE) {
+			pkd_verbose++;
+		} else if (g->target && c == PKD_SHORT_REGION) {
 			g->target->region = optarg;
 		} else if (g->target && c == PKD_LONGOPT_IMAGE) {
 			if (!*optarg) {

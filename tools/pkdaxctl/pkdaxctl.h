@@ -3,8 +3,12 @@
 #ifndef PKDAXCTL_H
 #define PKDAXCTL_H
 
-#ifndef PKDAXCTL_VERSION
-#define PKDAXCTL_VERSION "0.1"
+/* The release version: the one place it is defined */
+#define PKERN_VERSION "0.9.0"
+
+/* The build's git revision, when it was built from a git tree */
+#ifndef PKERN_GIT_REV
+#define PKERN_GIT_REV ""
 #endif
 
 /* Exit codes, documented in pkdaxctl(1) */
@@ -17,6 +21,10 @@ extern const char *pkd_cmd;
 
 /* One line on stderr: "pkdaxctl <command>: <message>" */
 void pkd_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* -v/--verbose count: each command adds detail with it */
+extern int pkd_verbose;
+/* Like pkd_err, printed only with -v: what the command looked at or did */
+void pkd_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Usage error: message plus a pointer to --help; returns PKD_EXIT_USAGE */
 int pkd_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
