@@ -36,9 +36,10 @@ fail() {
 	failed+=("$1")
 }
 
-# pk ARGS: run pkdaxctl, stdout in $OUT, stderr in $ERR, exit code in $rc
+# pk ARGS: run pkdaxctl, stdout in $OUT, stderr in $ERR, exit code in $rc;
+# with PK_PATH set, pkdaxctl runs with that PATH
 pk() {
-	"${WRAP[@]}" "$PK" "$@" >"$OUT" 2>"$ERR"
+	PATH=${PK_PATH:-$PATH} "${WRAP[@]}" "$PK" "$@" >"$OUT" 2>"$ERR"
 	rc=$?
 }
 
@@ -119,6 +120,26 @@ ok version-short -v && grep -q '^pkdaxctl 0\.9\.0 ' "$OUT" &&
 ok version-cmd version && grep -q '^pkdaxctl 0\.9\.0 ' "$OUT" &&
 	pass version-cmd-text || fail version-cmd-text "$(cat "$OUT")"
 ok help --help
+# --help and "help CMD" open the manual page, as ndctl does; a stand-in
+# man records what it was asked for
+mkdir -p "$TMP/fakeman"
+printf '#!/bin/sh\necho "man $*"\n' >"$TMP/fakeman/man"
+chmod +x "$TMP/fakeman/man"
+if [ "$QUICK" != 1 ]; then
+	PK_PATH=$TMP/fakeman:$PATH ok man-help-option list --help &&
+		grep -qx "man pkdaxctl-list" "$OUT" && pass man-help-option-page ||
+		fail man-help-option-page "$(cat "$OUT")"
+	PK_PATH=$TMP/fakeman:$PATH ok man-help-cmd help create-namespace &&
+		grep -qx "man pkdaxctl-create-namespace" "$OUT" && pass man-help-cmd-page ||
+		fail man-help-cmd-page "$(cat "$OUT")"
+fi
+# without man, or without the page: one line, non-zero, and -h to fall back on
+mkdir -p "$TMP/noman"
+PK_PATH=$TMP/noman full refuse man-missing 1 "man is not installed; pkdaxctl check -h lists the options" check --help
+printf '#!/bin/sh\nexit 16\n' >"$TMP/noman/man"
+chmod +x "$TMP/noman/man"
+PK_PATH=$TMP/noman full refuse man-page-missing 1 "no manual page pkdaxctl-check is installed" help check
+full refuse help-unknown-cmd 2 "unknown command 'frob'" help frob
 full refuse unknown-command 2 "unknown command 'frob'" frob
 full refuse unknown-option 2 "unknown option '--frob'; see pkdaxctl list --help" list --frob
 full refuse unknown-short-option 2 "unknown option '-Z'" list -Z
@@ -133,7 +154,7 @@ man_source() {	# man_source CMD: the page's source and the files it includes
 	done
 }
 [ "$QUICK" = 1 ] || for c in list create-namespace destroy-namespace init-labels check inspect clear-errors; do
-	ok "help-$c" "$c" --help && grep -q "^usage: pkdaxctl $c" "$OUT" &&
+	ok "help-$c" "$c" -h && grep -q "^usage: pkdaxctl $c" "$OUT" &&
 		pass "help-$c-text" || fail "help-$c-text" "$(head -n 1 "$OUT")"
 	# --help and the completion are made from one table: same options
 	cp "$OUT" "$TMP/help"

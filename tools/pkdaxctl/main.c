@@ -108,7 +108,8 @@ int pkd_usage_err(const char *fmt, ...)
 
 static void usage(FILE *f)
 {
-	fputs("usage: pkdaxctl [-v|--version] [--help] [--verbose] COMMAND [ARGS]\n\n"
+	fputs("usage: pkdaxctl [-v|--version] [--help] [--verbose] COMMAND [ARGS]\n"
+	      "       pkdaxctl help COMMAND\n\n"
 	      "Commands:\n", f);
 	for (size_t i = 0; i < NR_CMDS; i++)
 		fprintf(f, "  %-19s %s\n", cmds[i].name, cmds[i].what);
@@ -194,6 +195,13 @@ int main(int argc, char **argv)
 	if (!strcmp(name, "--version") || !strcmp(name, "-v") ||
 	    !strcmp(name, "version"))
 		return print_version();
+	if (!strcmp(name, "help") && argc == 3) {
+		i = find_cmd(argv[2]);
+		if (i < 0)
+			return PKD_EXIT_USAGE;
+		pkd_cmd = cmds[i].name;
+		return pkd_show_man(cmds[i].name);
+	}
 	if (!strcmp(name, "--help") || !strcmp(name, "-h") ||
 	    !strcmp(name, "help")) {
 		usage(stdout);

@@ -102,6 +102,10 @@ int pkd_getopt(struct pkd_getopt *g, int argc, char **argv)
 	}
 	if (c == -1)
 		return 0;
+	if (c == PKD_SHORT_HELP && !strcmp(argv[optind - 1], "--help")) {
+		g->status = pkd_show_man(pkd_cmd);
+		return -1;
+	}
 	if (c == PKD_SHORT_HELP) {
 		pkd_usage(stdout, g->cl);
 		g->status = PKD_EXIT_OK;

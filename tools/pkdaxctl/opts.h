@@ -50,7 +50,7 @@ struct pkd_opt {
 #define PKD_OPT_VERBOSE	{ "verbose", PKD_SHORT_VERBOSE, NULL, \
 			  "more detail (repeat for more); see the command's page", 0 }
 #define PKD_SHORT_HELP	'h'
-#define PKD_OPT_HELP	{ "help", PKD_SHORT_HELP, NULL, "print this help and exit", 0 }
+#define PKD_OPT_HELP	{ "help", PKD_SHORT_HELP, NULL, "-h: print this help; --help: the manual page", 0 }
 #define PKD_OPT_END	{ NULL, 0, NULL, NULL, 0 }
 
 /* One command's command line, for its --help and its parser */

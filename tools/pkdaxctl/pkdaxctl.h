@@ -36,6 +36,9 @@ int cmd_check(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_clear_errors(int argc, char **argv);
 
+/* Show man page pkdaxctl-@cmd; returns only with an exit status on failure */
+int pkd_show_man(const char *cmd);
+
 /* For the completion: names of regions or namespaces, one per line */
 int pkd_list_names(const char *what, const char *image);
 
