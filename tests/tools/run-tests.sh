@@ -720,6 +720,13 @@ jqt verbose-list-vv-json '.[0] | has("badblocks")'
 ok verbose-global --verbose check --image "$IMG"
 grep -q "opened read-only" "$ERR" && pass verbose-global-info ||
 	fail verbose-global-info "$(cat "$ERR")"
+# -u humanises the same keys in every object; align is a number in all
+ok human-list list -u --image "$IMG"
+jqt human-list-align '[.[0].align, .[0].namespaces[0].align] | all(type == "number")'
+jqt human-list-sizes '[.[0].size, .[0].available_size, .[0].namespaces[0].size] | all(type == "string" and test("MiB"))'
+jqt human-list-hex '.[0].namespaces[0].offset | test("^0x")'
+ok human-inspect inspect -u --image "$IMG"
+jqt human-inspect-align '[.. | objects | (.align?, .granule?) | select(. != null)] | length > 0 and all(type == "number")'
 ok verbose-write destroy-namespace vm1 --image "$IMG" -v
 grep -q "opened read-write" "$ERR" && pass verbose-write-info ||
 	fail verbose-write-info "$(cat "$ERR")"
