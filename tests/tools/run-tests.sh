@@ -731,6 +731,32 @@ ok verbose-write destroy-namespace vm1 --image "$IMG" -v
 grep -q "opened read-write" "$ERR" && pass verbose-write-info ||
 	fail verbose-write-info "$(cat "$ERR")"
 
+# ---- list filters --------------------------------------------------------
+IMG=$TMP/filters
+ok filter-init init-labels --image "$IMG" --size 64M
+ok filter-g1 create-namespace --image "$IMG" -n g1 -s 2M
+ok filter-p1 create-namespace --image "$IMG" -n p1 -s 2M -t iommu
+ok filter-g2 create-namespace --image "$IMG" -n g2 -s 2M
+ok filter-type list -N --image "$IMG" -t iommu
+jqt filter-type-json '[.[].name] == ["p1"]'
+ok filter-type-guest list --image "$IMG" -t guest
+jqt filter-type-guest-json '[.[0].namespaces[].name] == ["g1", "g2"]'
+# on an image (no region number) the device's slot selects
+ok filter-dev-dax list -N --image "$IMG" -d dax0.2
+jqt filter-dev-dax-json '[.[].name] == ["g2"]'
+ok filter-dev-pkern list -N --image "$IMG" -d pkern0.1
+jqt filter-dev-pkern-json '[.[].name] == ["p1"]'
+# filters combine: slot 0 is a guest, so -t iommu leaves nothing
+ok filter-combine list -N --image "$IMG" -d dax0.0 -t iommu
+jqt filter-combine-json 'length == 0'
+ok filter-combine-name list -N --image "$IMG" -t guest -n g2
+jqt filter-combine-name-json '[.[].name] == ["g2"]'
+ok filter-region-all list -N --image "$IMG" -r all
+jqt filter-region-all-json 'length == 3'
+refuse filter-bad-type 2 "invalid --type 'pool': use guest or iommu" list --image "$IMG" -t pool
+refuse filter-bad-dev 2 "invalid --device 'sda1': use daxR.S or pkernR.S" list --image "$IMG" -d sda1
+full refuse filter-bad-dev-slot 2 "invalid --device 'dax0.x'" list --image "$IMG" -d dax0.x
+
 # ---- live mode without a module: clear refusals -------------------------------
 if [ ! -d /sys/class/pkern ]; then
 	IMG=$TMP/none
