@@ -757,6 +757,33 @@ refuse filter-bad-type 2 "invalid --type 'pool': use guest or iommu" list --imag
 refuse filter-bad-dev 2 "invalid --device 'sda1': use daxR.S or pkernR.S" list --image "$IMG" -d sda1
 full refuse filter-bad-dev-slot 2 "invalid --device 'dax0.x'" list --image "$IMG" -d dax0.x
 
+# ---- the manual pages' examples run as written ----------------------------
+# "$ pkdaxctl ..." lines (an unprivileged user on an image) run in a fresh
+# directory, in order, on the page's own region.img or, when the page does
+# not make one, on a 1 GiB one with vm1; "# ..." lines need live regions.
+if [ "$QUICK" != 1 ]; then
+	PKABS=$(realpath "$PK")
+	for page in "$DOC"/pkdaxctl*.txt; do
+		base=$(basename "$page" .txt)
+		grep -q '^\$ pkdaxctl ' "$page" || continue
+		ex=$TMP/ex-$base
+		mkdir -p "$ex"
+		if ! grep -m1 '^\$ pkdaxctl ' "$page" | grep -q init-labels; then
+			(cd "$ex" && "$PKABS" init-labels --image region.img --size 1G &&
+				"$PKABS" create-namespace --image region.img -n vm1 -s 256M) >/dev/null 2>&1
+		fi
+		n=0
+		while read -r line; do
+			n=$((n + 1))
+			read -r -a argv <<<"${line#\$ pkdaxctl }"
+			(cd "$ex" && "${WRAP[@]}" "$PKABS" "${argv[@]}") >"$OUT" 2>"$ERR"
+			rc=$?
+			[ $rc -eq 0 ] && pass "man-example-$base-$n" ||
+				fail "man-example-$base-$n" "'$line' exit $rc: $(head -c 300 "$ERR")"
+		done < <(grep '^\$ pkdaxctl ' "$page")
+	done
+fi
+
 # ---- live mode without a module: clear refusals -------------------------------
 if [ ! -d /sys/class/pkern ]; then
 	IMG=$TMP/none
