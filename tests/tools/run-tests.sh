@@ -153,7 +153,7 @@ man_source() {	# man_source CMD: the page's source and the files it includes
 		cat "$DOC/$inc"
 	done
 }
-[ "$QUICK" = 1 ] || for c in list create-namespace destroy-namespace init-labels check inspect clear-errors; do
+[ "$QUICK" = 1 ] || for c in list create-namespace destroy-namespace init-labels check inspect clear-errors read-labels write-labels; do
 	ok "help-$c" "$c" -h && grep -q "^usage: pkdaxctl $c" "$OUT" &&
 		pass "help-$c-text" || fail "help-$c-text" "$(head -n 1 "$OUT")"
 	# --help and the completion are made from one table: same options
@@ -756,6 +756,73 @@ jqt filter-region-all-json 'length == 3'
 refuse filter-bad-type 2 "invalid --type 'pool': use guest or iommu" list --image "$IMG" -t pool
 refuse filter-bad-dev 2 "invalid --device 'sda1': use daxR.S or pkernR.S" list --image "$IMG" -d sda1
 full refuse filter-bad-dev-slot 2 "invalid --device 'dax0.x'" list --image "$IMG" -d dax0.x
+
+# ---- read-labels / write-labels: backup and restore of the label area ------
+IMG=$TMP/labels
+BAK=$TMP/labels.bak
+ok labels-init init-labels --image "$IMG" --size 64M
+ok labels-vm1 create-namespace --image "$IMG" -n vm1 -s 2M
+ok labels-read read-labels --image "$IMG" -o "$BAK"
+[ "$(stat -c %s "$BAK")" -eq "$(jq '.[0].label_size' <("$PK" list -R --image "$IMG"))" ] &&
+	cmp -s -n "$(stat -c %s "$BAK")" "$BAK" "$IMG" && pass labels-read-bytes ||
+	fail labels-read-bytes "backup is not the image's label area"
+# round trip: a namespace created after the backup is gone after the restore
+ok labels-vm2 create-namespace --image "$IMG" -n vm2 -s 2M
+ok labels-write write-labels --image "$IMG" -i "$BAK"
+ok labels-write-list list -N --image "$IMG"
+jqt labels-write-json '[.[].name] == ["vm1"]'
+ok labels-write-check check --image "$IMG"
+# refusals: one line, the image byte-identical
+cp "$BAK" "$TMP/bad.bak"
+printf 'XXXX' | dd of="$TMP/bad.bak" bs=1 seek=16400 conv=notrunc status=none
+refuse labels-bad-slot 1 "bad.bak: label slot 0: label checksum mismatch; nothing was changed" \
+	write-labels --image "$IMG" -i "$TMP/bad.bak"
+cp "$BAK" "$TMP/bad.bak"
+printf 'XXXX' | dd of="$TMP/bad.bak" bs=1 seek=100 conv=notrunc status=none
+refuse labels-bad-sb 1 "superblock copy 0: superblock checksum mismatch; nothing was changed" \
+	write-labels --image "$IMG" -i "$TMP/bad.bak"
+cp "$BAK" "$TMP/bad.bak"
+printf 'XXXX' | dd of="$TMP/bad.bak" bs=1 seek=12300 conv=notrunc status=none
+refuse labels-bad-index 1 "index block 1: index block checksum mismatch; nothing was changed" \
+	write-labels --image "$IMG" -i "$TMP/bad.bak"
+head -c 100000 "$BAK" >"$TMP/short.bak"
+refuse labels-short 1 "holds 100000 bytes but its superblock records a label area of [0-9]+ bytes; nothing was changed" \
+	write-labels --image "$IMG" -i "$TMP/short.bak"
+head -c 64M /dev/urandom >"$TMP/random.bak"
+refuse labels-random 1 "is more than the whole of|not a label area pkern can use" \
+	write-labels --image "$IMG" -i "$TMP/random.bak"
+head -c 1M /dev/urandom >"$TMP/random.bak"
+refuse labels-random-small 1 "random.bak is not a label area pkern can use: .*; nothing was changed" \
+	write-labels --image "$IMG" -i "$TMP/random.bak"
+refuse labels-missing 1 "cannot read .*/nope.bak: No such file or directory; nothing was changed" \
+	write-labels --image "$IMG" -i "$TMP/nope.bak"
+# a backup of another region: refused unless --force
+IMG=$TMP/labels-other
+ok labels-other-init init-labels --image "$IMG" --size 64M
+refuse labels-other-uuid 1 "labels.bak is a backup of region .*, but .* is region .*; nothing was changed \(--force" \
+	write-labels --image "$IMG" -i "$BAK"
+ok labels-other-force write-labels --image "$IMG" -i "$BAK" --force
+ok labels-other-list list -N --image "$IMG"
+jqt labels-other-json '[.[].name] == ["vm1"]'
+IMG=$TMP/labels-big
+ok labels-big-init init-labels --image "$IMG" --size 128M
+refuse labels-big-size 1 "was saved from a region of 67108864 bytes, not 134217728; nothing was changed" \
+	write-labels --image "$IMG" -i "$BAK"
+full refuse labels-need-input 2 "name the backup to restore with -i FILE" write-labels --image "$IMG"
+full refuse labels-need-output 2 "name the backup file with -o FILE" read-labels --image "$IMG"
+full refuse labels-live 2 "write-labels restores onto an image only" write-labels -i "$BAK"
+# read-labels reads a read-only image as an unprivileged user
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	mkdir -p "$TMP/rol"
+	chmod 0755 "$TMP"
+	chmod 0777 "$TMP/rol"
+	cp "$TMP/labels" "$TMP/rol/img"
+	chmod 0444 "$TMP/rol/img"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "${WRAP[@]}" "$PK" \
+		read-labels --image "$TMP/rol/img" -o "$TMP/rol/bak" >"$OUT" 2>"$ERR"
+	[ $? -eq 0 ] && cmp -s "$TMP/rol/bak" "$BAK" && pass labels-read-ro ||
+		fail labels-read-ro "$(cat "$ERR")"
+fi
 
 # ---- the manual pages' examples run as written ----------------------------
 # "$ pkdaxctl ..." lines (an unprivileged user on an image) run in a fresh

@@ -35,6 +35,10 @@ static const struct {
 	  "decode every label structure as JSON" },
 	{ "clear-errors", cmd_clear_errors, &clear_errors_cmdline,
 	  "forget recorded bad pages of a range" },
+	{ "read-labels", cmd_read_labels, &read_labels_cmdline,
+	  "back up a region's label area to a file" },
+	{ "write-labels", cmd_write_labels, &write_labels_cmdline,
+	  "restore a label area onto a region image" },
 };
 
 #define NR_CMDS (sizeof(cmds) / sizeof(cmds[0]))

@@ -35,6 +35,8 @@ int cmd_init(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_clear_errors(int argc, char **argv);
+int cmd_read_labels(int argc, char **argv);
+int cmd_write_labels(int argc, char **argv);
 
 /* Show man page pkdaxctl-@cmd; returns only with an exit status on failure */
 int pkd_show_man(const char *cmd);
@@ -45,6 +47,7 @@ int pkd_list_names(const char *what, const char *image);
 /* Each command's options (opts.h), for --help and the completion */
 struct pkd_cmdline;
 extern const struct pkd_cmdline list_cmdline, create_cmdline, destroy_cmdline,
-	init_cmdline, check_cmdline, inspect_cmdline, clear_errors_cmdline;
+	init_cmdline, check_cmdline, inspect_cmdline, clear_errors_cmdline,
+	read_labels_cmdline, write_labels_cmdline;
 
 #endif /* PKDAXCTL_H */
