@@ -818,10 +818,13 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	chmod 0777 "$TMP/rol"
 	cp "$TMP/labels" "$TMP/rol/img"
 	chmod 0444 "$TMP/rol/img"
-	setpriv --reuid=65534 --regid=65534 --clear-groups "${WRAP[@]}" "$PK" \
-		read-labels --image "$TMP/rol/img" -o "$TMP/rol/bak" >"$OUT" 2>"$ERR"
-	[ $? -eq 0 ] && cmp -s "$TMP/rol/bak" "$BAK" && pass labels-read-ro ||
+	if setpriv --reuid=65534 --regid=65534 --clear-groups "${WRAP[@]}" "$PK" \
+		read-labels --image "$TMP/rol/img" -o "$TMP/rol/bak" >"$OUT" 2>"$ERR" &&
+		cmp -s "$TMP/rol/bak" "$BAK"; then
+		pass labels-read-ro
+	else
 		fail labels-read-ro "$(cat "$ERR")"
+	fi
 fi
 
 # ---- the manual pages' examples run as written ----------------------------
