@@ -20,7 +20,7 @@ WRAP=("$@")
 QUICK=${TESTS_QUICK:-0}
 TMP=$(mktemp -d /tmp/pkdaxctl-test.XXXXXX)
 FULL=$TMP/full	# a tiny tmpfs, mounted by the full-filesystem cases
-trap 'umount "$FULL" 2>/dev/null; rm -rf "$TMP"' EXIT
+trap 'umount "$FULL" 2>/dev/null; umount "$TMP/ramfs" 2>/dev/null; rm -rf "$TMP"' EXIT
 
 npass=0
 nfail=0
@@ -825,6 +825,33 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	else
 		fail labels-read-ro "$(cat "$ERR")"
 	fi
+fi
+
+# ---- progress of long zeroing: a line on a terminal, nothing otherwise ------
+# ramfs cannot punch holes, so zeroing writes zeros there (as on a
+# filesystem without FALLOC_FL_PUNCH_HOLE); script(1) gives a terminal.
+# Needs root (mount); skipped otherwise and in the valgrind pass.
+ZR=$TMP/ramfs
+if [ "$QUICK" != 1 ] && [ "$(id -u)" -eq 0 ] && command -v script >/dev/null &&
+	mkdir -p "$ZR" && mount -t ramfs pkdaxctl-test "$ZR" 2>/dev/null; then
+	IMG=$ZR/img
+	ok progress-init init-labels --image "$IMG" --size 64M
+	# not a terminal: stderr stays empty
+	ok progress-quiet create-namespace --image "$IMG" -n quiet -s 40M
+	[ ! -s "$ERR" ] && pass progress-quiet-stderr || fail progress-quiet-stderr "$(cat "$ERR")"
+	ok progress-quiet-destroy destroy-namespace --image "$IMG" quiet
+	# its one line, the result, and no progress
+	[ "$(wc -l <"$ERR")" -eq 1 ] && ! grep -q zeroing "$ERR" &&
+		pass progress-quiet-destroy-stderr ||
+		fail progress-quiet-destroy-stderr "$(cat "$ERR")"
+	# a terminal: the line counts up to the size, then is cleared
+	script -qec "$(printf '%q ' "${WRAP[@]}" "$PK") create-namespace --image $IMG -n tty -s 40M >/dev/null" /dev/null >"$OUT" 2>&1
+	grep -q "pkdaxctl create-namespace: zeroing 40 of 40 MiB" "$OUT" &&
+		grep -q $'\e\[K' "$OUT" && pass progress-tty ||
+		fail progress-tty "$(od -c "$OUT" | head -5)"
+	pk list -N --image "$IMG"
+	jqt progress-tty-created '[.[].name] == ["tty"]'
+	umount "$ZR"
 fi
 
 # ---- the manual pages' examples run as written ----------------------------

@@ -38,6 +38,11 @@ int cmd_clear_errors(int argc, char **argv);
 int cmd_read_labels(int argc, char **argv);
 int cmd_write_labels(int argc, char **argv);
 
+/* progress.c: a zeroing progress line, shown only on a terminal */
+void pkd_progress_start(unsigned long long len);
+void pkd_progress(unsigned long long done);
+void pkd_progress_end(void);
+
 /* Show man page pkdaxctl-@cmd; returns only with an exit status on failure */
 int pkd_show_man(const char *cmd);
 
