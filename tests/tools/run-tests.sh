@@ -20,7 +20,7 @@ WRAP=("$@")
 QUICK=${TESTS_QUICK:-0}
 TMP=$(mktemp -d /tmp/pkdaxctl-test.XXXXXX)
 FULL=$TMP/full	# a tiny tmpfs, mounted by the full-filesystem cases
-trap 'umount "$FULL" 2>/dev/null; rm -rf "$TMP"' EXIT
+trap 'umount "$FULL" 2>/dev/null; umount "$TMP/ramfs" 2>/dev/null; rm -rf "$TMP"' EXIT
 
 npass=0
 nfail=0
@@ -36,9 +36,10 @@ fail() {
 	failed+=("$1")
 }
 
-# pk ARGS: run pkdaxctl, stdout in $OUT, stderr in $ERR, exit code in $rc
+# pk ARGS: run pkdaxctl, stdout in $OUT, stderr in $ERR, exit code in $rc;
+# with PK_PATH set, pkdaxctl runs with that PATH
 pk() {
-	"${WRAP[@]}" "$PK" "$@" >"$OUT" 2>"$ERR"
+	PATH=${PK_PATH:-$PATH} "${WRAP[@]}" "$PK" "$@" >"$OUT" 2>"$ERR"
 	rc=$?
 }
 
@@ -111,9 +112,34 @@ M=$((1024 * 1024))
 full() { [ "$QUICK" = 1 ] || "$@"; }
 
 # ---- general ------------------------------------------------------------
-ok version --version && grep -q '^pkdaxctl .*label format 1\.1' "$OUT" &&
+ok version --version && grep -q '^pkdaxctl 0\.9\.0 (label format 1\.1' "$OUT" &&
 	pass version-text || fail version-text "$(cat "$OUT")"
+# as ndctl and daxctl: -v before the command is the version
+ok version-short -v && grep -q '^pkdaxctl 0\.9\.0 ' "$OUT" &&
+	pass version-short-text || fail version-short-text "$(cat "$OUT")"
+ok version-cmd version && grep -q '^pkdaxctl 0\.9\.0 ' "$OUT" &&
+	pass version-cmd-text || fail version-cmd-text "$(cat "$OUT")"
 ok help --help
+# --help and "help CMD" open the manual page, as ndctl does; a stand-in
+# man records what it was asked for
+mkdir -p "$TMP/fakeman"
+printf '#!/bin/sh\necho "man $*"\n' >"$TMP/fakeman/man"
+chmod +x "$TMP/fakeman/man"
+if [ "$QUICK" != 1 ]; then
+	PK_PATH=$TMP/fakeman:$PATH ok man-help-option list --help &&
+		grep -qx "man pkdaxctl-list" "$OUT" && pass man-help-option-page ||
+		fail man-help-option-page "$(cat "$OUT")"
+	PK_PATH=$TMP/fakeman:$PATH ok man-help-cmd help create-namespace &&
+		grep -qx "man pkdaxctl-create-namespace" "$OUT" && pass man-help-cmd-page ||
+		fail man-help-cmd-page "$(cat "$OUT")"
+fi
+# without man, or without the page: one line, non-zero, and -h to fall back on
+mkdir -p "$TMP/noman"
+PK_PATH=$TMP/noman full refuse man-missing 1 "man is not installed; pkdaxctl check -h lists the options" check --help
+printf '#!/bin/sh\nexit 16\n' >"$TMP/noman/man"
+chmod +x "$TMP/noman/man"
+PK_PATH=$TMP/noman full refuse man-page-missing 1 "no manual page pkdaxctl-check is installed" help check
+full refuse help-unknown-cmd 2 "unknown command 'frob'" help frob
 full refuse unknown-command 2 "unknown command 'frob'" frob
 full refuse unknown-option 2 "unknown option '--frob'; see pkdaxctl list --help" list --frob
 full refuse unknown-short-option 2 "unknown option '-Z'" list -Z
@@ -127,8 +153,8 @@ man_source() {	# man_source CMD: the page's source and the files it includes
 		cat "$DOC/$inc"
 	done
 }
-[ "$QUICK" = 1 ] || for c in list create-namespace destroy-namespace init-labels check inspect clear-errors; do
-	ok "help-$c" "$c" --help && grep -q "^usage: pkdaxctl $c" "$OUT" &&
+[ "$QUICK" = 1 ] || for c in list create-namespace destroy-namespace init-labels check inspect clear-errors read-labels write-labels; do
+	ok "help-$c" "$c" -h && grep -q "^usage: pkdaxctl $c" "$OUT" &&
 		pass "help-$c-text" || fail "help-$c-text" "$(head -n 1 "$OUT")"
 	# --help and the completion are made from one table: same options
 	cp "$OUT" "$TMP/help"
@@ -671,6 +697,188 @@ if [ "$QUICK" != 1 ] && [ -n "${BASH_VERSION:-}" ]; then
 		pass comp-names-no-jq || fail comp-names-no-jq "$(comp_nojq pkdaxctl destroy-namespace --image "$IMG" comp)"
 	[ "$(command -v jq)" = "$(cat "$TMP/jq-path")" ] && pass comp-path-restored ||
 		fail comp-path-restored "PATH is $PATH"
+fi
+
+# ---- -v/--verbose ---------------------------------------------------------
+IMG=$TMP/verbose
+ok verbose-init init-labels --image "$IMG" --size 64M
+ok verbose-create create-namespace --image "$IMG" -n vm1 -s 2M
+# quiet without -v: nothing on stderr
+ok verbose-quiet list --image "$IMG"
+[ ! -s "$ERR" ] && pass verbose-quiet-stderr || fail verbose-quiet-stderr "$(cat "$ERR")"
+# -v says what was opened, and how
+ok verbose-list list -v --image "$IMG"
+grep -q "^pkdaxctl list: region image $IMG, opened read-only$" "$ERR" &&
+	pass verbose-list-info || fail verbose-list-info "$(cat "$ERR")"
+# as ndctl list: -v lists regions with their namespaces even with -N alone
+ok verbose-list-n list -N -v --image "$IMG"
+jqt verbose-list-n-json '.[0].namespaces[0].name == "vm1"'
+# -vv adds the media errors
+ok verbose-list-vv list -vv --image "$IMG"
+jqt verbose-list-vv-json '.[0] | has("badblocks")'
+# global --verbose before the command is the same as -v after it
+ok verbose-global --verbose check --image "$IMG"
+grep -q "opened read-only" "$ERR" && pass verbose-global-info ||
+	fail verbose-global-info "$(cat "$ERR")"
+# -u humanises the same keys in every object; align is a number in all
+ok human-list list -u --image "$IMG"
+jqt human-list-align '[.[0].align, .[0].namespaces[0].align] | all(type == "number")'
+jqt human-list-sizes '[.[0].size, .[0].available_size, .[0].namespaces[0].size] | all(type == "string" and test("MiB"))'
+jqt human-list-hex '.[0].namespaces[0].offset | test("^0x")'
+ok human-inspect inspect -u --image "$IMG"
+jqt human-inspect-align '[.. | objects | (.align?, .granule?) | select(. != null)] | length > 0 and all(type == "number")'
+ok verbose-write destroy-namespace vm1 --image "$IMG" -v
+grep -q "opened read-write" "$ERR" && pass verbose-write-info ||
+	fail verbose-write-info "$(cat "$ERR")"
+
+# ---- list filters --------------------------------------------------------
+IMG=$TMP/filters
+ok filter-init init-labels --image "$IMG" --size 64M
+ok filter-g1 create-namespace --image "$IMG" -n g1 -s 2M
+ok filter-p1 create-namespace --image "$IMG" -n p1 -s 2M -t iommu
+ok filter-g2 create-namespace --image "$IMG" -n g2 -s 2M
+ok filter-type list -N --image "$IMG" -t iommu
+jqt filter-type-json '[.[].name] == ["p1"]'
+ok filter-type-guest list --image "$IMG" -t guest
+jqt filter-type-guest-json '[.[0].namespaces[].name] == ["g1", "g2"]'
+# on an image (no region number) the device's slot selects
+ok filter-dev-dax list -N --image "$IMG" -d dax0.2
+jqt filter-dev-dax-json '[.[].name] == ["g2"]'
+ok filter-dev-pkern list -N --image "$IMG" -d pkern0.1
+jqt filter-dev-pkern-json '[.[].name] == ["p1"]'
+# filters combine: slot 0 is a guest, so -t iommu leaves nothing
+ok filter-combine list -N --image "$IMG" -d dax0.0 -t iommu
+jqt filter-combine-json 'length == 0'
+ok filter-combine-name list -N --image "$IMG" -t guest -n g2
+jqt filter-combine-name-json '[.[].name] == ["g2"]'
+ok filter-region-all list -N --image "$IMG" -r all
+jqt filter-region-all-json 'length == 3'
+refuse filter-bad-type 2 "invalid --type 'pool': use guest or iommu" list --image "$IMG" -t pool
+refuse filter-bad-dev 2 "invalid --device 'sda1': use daxR.S or pkernR.S" list --image "$IMG" -d sda1
+full refuse filter-bad-dev-slot 2 "invalid --device 'dax0.x'" list --image "$IMG" -d dax0.x
+
+# ---- read-labels / write-labels: backup and restore of the label area ------
+IMG=$TMP/labels
+BAK=$TMP/labels.bak
+ok labels-init init-labels --image "$IMG" --size 64M
+ok labels-vm1 create-namespace --image "$IMG" -n vm1 -s 2M
+ok labels-read read-labels --image "$IMG" -o "$BAK"
+[ "$(stat -c %s "$BAK")" -eq "$(jq '.[0].label_size' <("$PK" list -R --image "$IMG"))" ] &&
+	cmp -s -n "$(stat -c %s "$BAK")" "$BAK" "$IMG" && pass labels-read-bytes ||
+	fail labels-read-bytes "backup is not the image's label area"
+# round trip: a namespace created after the backup is gone after the restore
+ok labels-vm2 create-namespace --image "$IMG" -n vm2 -s 2M
+ok labels-write write-labels --image "$IMG" -i "$BAK"
+ok labels-write-list list -N --image "$IMG"
+jqt labels-write-json '[.[].name] == ["vm1"]'
+ok labels-write-check check --image "$IMG"
+# refusals: one line, the image byte-identical
+cp "$BAK" "$TMP/bad.bak"
+printf 'XXXX' | dd of="$TMP/bad.bak" bs=1 seek=16400 conv=notrunc status=none
+refuse labels-bad-slot 1 "bad.bak: label slot 0: label checksum mismatch; nothing was changed" \
+	write-labels --image "$IMG" -i "$TMP/bad.bak"
+cp "$BAK" "$TMP/bad.bak"
+printf 'XXXX' | dd of="$TMP/bad.bak" bs=1 seek=100 conv=notrunc status=none
+refuse labels-bad-sb 1 "superblock copy 0: superblock checksum mismatch; nothing was changed" \
+	write-labels --image "$IMG" -i "$TMP/bad.bak"
+cp "$BAK" "$TMP/bad.bak"
+printf 'XXXX' | dd of="$TMP/bad.bak" bs=1 seek=12300 conv=notrunc status=none
+refuse labels-bad-index 1 "index block 1: index block checksum mismatch; nothing was changed" \
+	write-labels --image "$IMG" -i "$TMP/bad.bak"
+head -c 100000 "$BAK" >"$TMP/short.bak"
+refuse labels-short 1 "holds 100000 bytes but its superblock records a label area of [0-9]+ bytes; nothing was changed" \
+	write-labels --image "$IMG" -i "$TMP/short.bak"
+head -c 64M /dev/urandom >"$TMP/random.bak"
+refuse labels-random 1 "is more than the whole of|not a label area pkern can use" \
+	write-labels --image "$IMG" -i "$TMP/random.bak"
+head -c 1M /dev/urandom >"$TMP/random.bak"
+refuse labels-random-small 1 "random.bak is not a label area pkern can use: .*; nothing was changed" \
+	write-labels --image "$IMG" -i "$TMP/random.bak"
+refuse labels-missing 1 "cannot read .*/nope.bak: No such file or directory; nothing was changed" \
+	write-labels --image "$IMG" -i "$TMP/nope.bak"
+# a backup of another region: refused unless --force
+IMG=$TMP/labels-other
+ok labels-other-init init-labels --image "$IMG" --size 64M
+refuse labels-other-uuid 1 "labels.bak is a backup of region .*, but .* is region .*; nothing was changed \(--force" \
+	write-labels --image "$IMG" -i "$BAK"
+ok labels-other-force write-labels --image "$IMG" -i "$BAK" --force
+ok labels-other-list list -N --image "$IMG"
+jqt labels-other-json '[.[].name] == ["vm1"]'
+IMG=$TMP/labels-big
+ok labels-big-init init-labels --image "$IMG" --size 128M
+refuse labels-big-size 1 "was saved from a region of 67108864 bytes, not 134217728; nothing was changed" \
+	write-labels --image "$IMG" -i "$BAK"
+full refuse labels-need-input 2 "name the backup to restore with -i FILE" write-labels --image "$IMG"
+full refuse labels-need-output 2 "name the backup file with -o FILE" read-labels --image "$IMG"
+full refuse labels-live 2 "write-labels restores onto an image only" write-labels -i "$BAK"
+# read-labels reads a read-only image as an unprivileged user
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	mkdir -p "$TMP/rol"
+	chmod 0755 "$TMP"
+	chmod 0777 "$TMP/rol"
+	cp "$TMP/labels" "$TMP/rol/img"
+	chmod 0444 "$TMP/rol/img"
+	if setpriv --reuid=65534 --regid=65534 --clear-groups "${WRAP[@]}" "$PK" \
+		read-labels --image "$TMP/rol/img" -o "$TMP/rol/bak" >"$OUT" 2>"$ERR" &&
+		cmp -s "$TMP/rol/bak" "$BAK"; then
+		pass labels-read-ro
+	else
+		fail labels-read-ro "$(cat "$ERR")"
+	fi
+fi
+
+# ---- progress of long zeroing: a line on a terminal, nothing otherwise ------
+# ramfs cannot punch holes, so zeroing writes zeros there (as on a
+# filesystem without FALLOC_FL_PUNCH_HOLE); script(1) gives a terminal.
+# Needs root (mount); skipped otherwise and in the valgrind pass.
+ZR=$TMP/ramfs
+if [ "$QUICK" != 1 ] && [ "$(id -u)" -eq 0 ] && command -v script >/dev/null &&
+	mkdir -p "$ZR" && mount -t ramfs pkdaxctl-test "$ZR" 2>/dev/null; then
+	IMG=$ZR/img
+	ok progress-init init-labels --image "$IMG" --size 64M
+	# not a terminal: stderr stays empty
+	ok progress-quiet create-namespace --image "$IMG" -n quiet -s 40M
+	[ ! -s "$ERR" ] && pass progress-quiet-stderr || fail progress-quiet-stderr "$(cat "$ERR")"
+	ok progress-quiet-destroy destroy-namespace --image "$IMG" quiet
+	# its one line, the result, and no progress
+	[ "$(wc -l <"$ERR")" -eq 1 ] && ! grep -q zeroing "$ERR" &&
+		pass progress-quiet-destroy-stderr ||
+		fail progress-quiet-destroy-stderr "$(cat "$ERR")"
+	# a terminal: the line counts up to the size, then is cleared
+	script -qec "$(printf '%q ' "${WRAP[@]}" "$PK") create-namespace --image $IMG -n tty -s 40M >/dev/null" /dev/null >"$OUT" 2>&1
+	grep -q "pkdaxctl create-namespace: zeroing 40 of 40 MiB" "$OUT" &&
+		grep -q $'\e\[K' "$OUT" && pass progress-tty ||
+		fail progress-tty "$(od -c "$OUT" | head -5)"
+	pk list -N --image "$IMG"
+	jqt progress-tty-created '[.[].name] == ["tty"]'
+	umount "$ZR"
+fi
+
+# ---- the manual pages' examples run as written ----------------------------
+# "$ pkdaxctl ..." lines (an unprivileged user on an image) run in a fresh
+# directory, in order, on the page's own region.img or, when the page does
+# not make one, on a 1 GiB one with vm1; "# ..." lines need live regions.
+if [ "$QUICK" != 1 ]; then
+	PKABS=$(realpath "$PK")
+	for page in "$DOC"/pkdaxctl*.txt; do
+		base=$(basename "$page" .txt)
+		grep -q '^\$ pkdaxctl ' "$page" || continue
+		ex=$TMP/ex-$base
+		mkdir -p "$ex"
+		if ! grep -m1 '^\$ pkdaxctl ' "$page" | grep -q init-labels; then
+			(cd "$ex" && "$PKABS" init-labels --image region.img --size 1G &&
+				"$PKABS" create-namespace --image region.img -n vm1 -s 256M) >/dev/null 2>&1
+		fi
+		n=0
+		while read -r line; do
+			n=$((n + 1))
+			read -r -a argv <<<"${line#\$ pkdaxctl }"
+			(cd "$ex" && "${WRAP[@]}" "$PKABS" "${argv[@]}") >"$OUT" 2>"$ERR"
+			rc=$?
+			[ $rc -eq 0 ] && pass "man-example-$base-$n" ||
+				fail "man-example-$base-$n" "'$line' exit $rc: $(head -c 300 "$ERR")"
+		done < <(grep '^\$ pkdaxctl ' "$page")
+	done
 fi
 
 # ---- live mode without a module: clear refusals -------------------------------

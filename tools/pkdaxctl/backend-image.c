@@ -179,15 +179,24 @@ static int img_persist(void *ctx, u64 off, u64 len)
 static int file_zero(struct image *im, u64 off, u64 len)
 {
 	static char zeros[64 * 1024];
+	u64 done = 0;
+	int rc = 0;
 
-	while (len) {
-		u64 n = len < sizeof(zeros) ? len : sizeof(zeros);
+	pkd_progress_start(len);
+	while (done < len) {
+		u64 n = len - done < sizeof(zeros) ? len - done : sizeof(zeros);
 
-		if (file_io(im->fd, true, zeros, n, off))
-			return -1;
-		off += n;
-		len -= n;
+		if (file_io(im->fd, true, zeros, n, off + done)) {
+			rc = -1;
+			break;
+		}
+		done += n;
+		if (!(done % (16 << 20)) || done == len)
+			pkd_progress(done);
 	}
+	pkd_progress_end();
+	if (rc)
+		return rc;
 	return fdatasync(im->fd) ? -1 : 0;
 }
 

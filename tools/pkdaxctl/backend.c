@@ -127,8 +127,13 @@ int pkd_open(const struct pkd_target *t, struct pkd_regions *out)
 		pkd_err("--timeout applies to --image only: the driver serializes updates of live regions");
 		return -1;
 	}
-	if (!t->image)
+	if (!t->image) {
+		pkd_info("live regions%s%s", t->region ? ": only " : "",
+			 t->region ? t->region : "");
 		return open_live(t, out);
+	}
+	pkd_info("region image %s, opened %s", t->image,
+		 t->readonly ? "read-only" : "read-write");
 	if (t->region && strcmp(t->region, t->image)) {
 		pkd_err("with --image the region is the image '%s'; drop -r %s",
 		       t->image, t->region);

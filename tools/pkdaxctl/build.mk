@@ -10,7 +10,8 @@ PKDAXCTL_SAN_OBJS := $(patsubst $(PKDAXCTL_DIR)/%.c,$(B)/pkdaxctl-san.o/%.o,$(PK
 PKDAXCTL_LIBS	:= -lpmem -ldaxctl -ljson-c -luuid -lz
 PKDAXCTL	:= $(B)/pkdaxctl
 PKDAXCTL_SAN	:= $(B)/pkdaxctl-san
-PKDAXCTL_VER	:= $(shell git -C $(TOP) describe --always --dirty 2>/dev/null || echo 0.1)
+# the release version is PKERN_VERSION in pkdaxctl.h; the git revision is extra
+PKDAXCTL_GIT	:= $(shell git -C $(TOP) describe --always --dirty 2>/dev/null)
 
 PKDAXCTL_DOCS	:= $(wildcard $(PKDAXCTL_DIR)/Documentation/pkdaxctl*.txt)
 # option descriptions the pages include (not pages themselves)
@@ -20,11 +21,11 @@ ASCIIDOCTOR	?= $(shell command -v asciidoctor 2>/dev/null)
 
 $(B)/pkdaxctl.o/%.o: $(PKDAXCTL_DIR)/%.c $(PKDAXCTL_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -DPKDAXCTL_VERSION='"$(PKDAXCTL_VER)"' -c $< -o $@
+	$(CC) $(USER_CFLAGS) -DPKERN_GIT_REV='"$(PKDAXCTL_GIT)"' -c $< -o $@
 
 $(B)/pkdaxctl-san.o/%.o: $(PKDAXCTL_DIR)/%.c $(PKDAXCTL_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) $(SAN_CFLAGS) -DPKDAXCTL_VERSION='"$(PKDAXCTL_VER)"' -c $< -o $@
+	$(CC) $(USER_CFLAGS) $(SAN_CFLAGS) -DPKERN_GIT_REV='"$(PKDAXCTL_GIT)"' -c $< -o $@
 
 $(PKDAXCTL): $(PKDAXCTL_OBJS) $(LIBPKERN)
 	$(CC) -o $@ $(PKDAXCTL_OBJS) $(LIBPKERN) $(PKDAXCTL_LIBS)

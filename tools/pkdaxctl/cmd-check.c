@@ -24,6 +24,7 @@ static const struct pkd_opt opts[] = {
 	{ "repair", OPT_REPAIR, NULL,
 	  "rewrite a damaged, blank or stale superblock copy from the intact one",
 	  0 },
+	PKD_OPT_VERBOSE,
 	PKD_OPT_HELP,
 	PKD_OPT_END
 };

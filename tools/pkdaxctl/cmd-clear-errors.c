@@ -22,6 +22,7 @@ static const struct pkd_opt opts[] = {
 	  PKD_OPT_REQUIRED },
 	{ "length", OPT_LENGTH, "LEN",
 	  "bytes of the range (a multiple of 4 KiB)", PKD_OPT_REQUIRED },
+	PKD_OPT_VERBOSE,
 	PKD_OPT_HELP,
 	PKD_OPT_END
 };

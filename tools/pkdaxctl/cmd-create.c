@@ -38,6 +38,7 @@ static const struct pkd_opt opts[] = {
 	  0 },
 	PKD_OPT_IMAGE,
 	PKD_OPT_TIMEOUT,
+	PKD_OPT_VERBOSE,
 	PKD_OPT_HELP,
 	PKD_OPT_END
 };

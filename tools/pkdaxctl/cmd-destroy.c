@@ -21,6 +21,7 @@ static const struct pkd_opt opts[] = {
 	{ "slot", OPT_SLOT, "N",
 	  "instead of NAME|UUID: the label in slot N, whatever it holds (repairs a label whose checksum or name is damaged; images only)",
 	  0 },
+	PKD_OPT_VERBOSE,
 	PKD_OPT_HELP,
 	PKD_OPT_END
 };

@@ -34,6 +34,7 @@ static const struct pkd_opt opts[] = {
 	PKD_OPT_TIMEOUT,
 	{ "size", 's', "SIZE",
 	  "with --image: create FILE with this size (K/M/G/T)", 0 },
+	PKD_OPT_VERBOSE,
 	PKD_OPT_HELP,
 	PKD_OPT_END
 };

@@ -20,6 +20,7 @@ static const struct pkd_opt opts[] = {
 	PKD_OPT_IMAGE,
 	PKD_OPT_TIMEOUT,
 	PKD_OPT_HUMAN,
+	PKD_OPT_VERBOSE,
 	PKD_OPT_HELP,
 	PKD_OPT_END
 };
@@ -61,7 +62,7 @@ static struct json_object *sb_json(const struct pkern_labels *labels, int i,
 	add(o, "region_size", pkd_json_size(sb->region_size, f));
 	add(o, "label_size", pkd_json_size(sb->label_size, f));
 	add(o, "data_start", pkd_json_hex(sb->data_start, f));
-	add(o, "granule", pkd_json_size(sb->granule, f));
+	add(o, "granule", pkd_json_align(sb->granule));
 	add(o, "slot_size", json_object_new_int((int)sb->slot_size));
 	add(o, "nslots", json_object_new_int((int)sb->nslots));
 	add(o, "uuid", pkd_json_uuid(sb->uuid));
@@ -121,7 +122,7 @@ static struct json_object *raw_label_json(const struct pkern_label *l,
 	add(o, "flags", json_object_new_int64(le32_to_cpu(l->flags)));
 	add(o, "offset", pkd_json_hex(le64_to_cpu(l->offset), f));
 	add(o, "size", pkd_json_size(le64_to_cpu(l->size), f));
-	add(o, "align", pkd_json_size(le64_to_cpu(l->align), f));
+	add(o, "align", pkd_json_align(le64_to_cpu(l->align)));
 	add(o, "generation", pkd_json_u64(le64_to_cpu(l->create_gen)));
 	return o;
 }

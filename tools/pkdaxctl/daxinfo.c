@@ -69,7 +69,7 @@ void pkd_dax_add_json(struct json_object *o, int region, u32 slot,
 	json_object_object_add(o, "dax_size",
 			       pkd_json_size(daxctl_dev_get_size(dev), flags));
 	json_object_object_add(o, "dax_align",
-			       pkd_json_size(daxctl_dev_get_align(dev), flags));
+			       pkd_json_align(daxctl_dev_get_align(dev)));
 	json_object_object_add(o, "state", json_object_new_string(
 		daxctl_dev_is_enabled(dev) ? "enabled" : "disabled"));
 }

@@ -28,6 +28,11 @@ struct json_object *pkd_json_size(u64 v, unsigned int flags)
 	return json_object_new_string(buf);
 }
 
+struct json_object *pkd_json_align(u64 v)
+{
+	return pkd_json_u64(v);
+}
+
 struct json_object *pkd_json_hex(u64 v, unsigned int flags)
 {
 	char buf[32];
@@ -88,7 +93,7 @@ struct json_object *pkd_ns_json(const struct pkd_region *r,
 	add(o, "uuid", pkd_json_uuid(ns->uuid));
 	add(o, "kind", json_object_new_string(pkern_kind_str(ns->kind)));
 	add(o, "size", pkd_json_size(ns->size, flags));
-	add(o, "align", pkd_json_size(ns->align, flags));
+	add(o, "align", pkd_json_align(ns->align));
 	add(o, "offset", pkd_json_hex(ns->offset, flags));
 	add(o, "slot", json_object_new_int((int)ns->slot));
 	add(o, "generation", pkd_json_u64(ns->create_gen));
@@ -121,7 +126,7 @@ struct json_object *pkd_region_json(const struct pkd_region *r,
 
 	add(o, "dev", json_object_new_string(r->dev));
 	add(o, "size", pkd_json_size(r->size, flags));
-	add(o, "align", pkd_json_size(PKERN_GRANULE, flags));
+	add(o, "align", pkd_json_align(PKERN_GRANULE));
 	add(o, "type", json_object_new_string("pkern"));
 	add(o, "state", json_object_new_string(pkern_state_str(r->state)));
 	if (r->live)

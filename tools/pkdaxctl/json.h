@@ -14,6 +14,11 @@ enum pkd_json_flags {
 	PKD_JSON_MEDIA_ERRORS = 1 << 3, /* -M: add "badblocks" ranges */
 };
 
+/*
+ * An alignment or granule: always a number, -u or not, as ndctl prints
+ * align, so a script reads the same type in every object.
+ */
+struct json_object *pkd_json_align(u64 v);
 struct json_object *pkd_json_size(u64 v, unsigned int flags);
 struct json_object *pkd_json_hex(u64 v, unsigned int flags);
 struct json_object *pkd_json_u64(u64 v);

@@ -13,6 +13,7 @@
 #include "pkdaxctl.h"
 
 const char *pkd_cmd = "pkdaxctl";
+int pkd_verbose;
 
 static const struct {
 	const char *name;
@@ -34,6 +35,10 @@ static const struct {
 	  "decode every label structure as JSON" },
 	{ "clear-errors", cmd_clear_errors, &clear_errors_cmdline,
 	  "forget recorded bad pages of a range" },
+	{ "read-labels", cmd_read_labels, &read_labels_cmdline,
+	  "back up a region's label area to a file" },
+	{ "write-labels", cmd_write_labels, &write_labels_cmdline,
+	  "restore a label area onto a region image" },
 };
 
 #define NR_CMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -84,6 +89,17 @@ void pkd_err(const char *fmt, ...)
 	va_end(ap);
 }
 
+void pkd_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!pkd_verbose)
+		return;
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+}
+
 int pkd_usage_err(const char *fmt, ...)
 {
 	va_list ap;
@@ -96,11 +112,13 @@ int pkd_usage_err(const char *fmt, ...)
 
 static void usage(FILE *f)
 {
-	fputs("usage: pkdaxctl [--version] [--help] COMMAND [ARGS]\n\n"
+	fputs("usage: pkdaxctl [-v|--version] [--help] [--verbose] COMMAND [ARGS]\n"
+	      "       pkdaxctl help COMMAND\n\n"
 	      "Commands:\n", f);
 	for (size_t i = 0; i < NR_CMDS; i++)
 		fprintf(f, "  %-19s %s\n", cmds[i].name, cmds[i].what);
-	fputs("\nEvery command takes --image FILE to act on a region image, and --help.\n"
+	fputs("\nEvery command takes --image FILE to act on a region image, -v for more\n"
+	      "detail, -h for its options and --help for its manual page.\n"
 	      "See pkdaxctl(1) and pkdaxctl-COMMAND(1).\n", f);
 }
 
@@ -148,6 +166,16 @@ static int list_for_completion(int argc, char **argv)
 	return PKD_EXIT_OK;
 }
 
+static int print_version(void)
+{
+	printf("pkdaxctl %s (label format %d.%d", PKERN_VERSION, PKERN_MAJOR,
+	       PKERN_MINOR);
+	if (*PKERN_GIT_REV)
+		printf(", git %s", PKERN_GIT_REV);
+	puts(")");
+	return PKD_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	const char *name;
@@ -157,11 +185,26 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return PKD_EXIT_USAGE;
 	}
+	/* as ndctl: -v before the command is the version, --verbose is -v after it */
+	while (argc > 1 && !strcmp(argv[1], "--verbose")) {
+		pkd_verbose++;
+		argc--;
+		argv++;
+	}
+	if (argc < 2) {
+		usage(stderr);
+		return PKD_EXIT_USAGE;
+	}
 	name = argv[1];
-	if (!strcmp(name, "--version") || !strcmp(name, "version")) {
-		printf("pkdaxctl %s (label format %d.%d)\n", PKDAXCTL_VERSION,
-		       PKERN_MAJOR, PKERN_MINOR);
-		return PKD_EXIT_OK;
+	if (!strcmp(name, "--version") || !strcmp(name, "-v") ||
+	    !strcmp(name, "version"))
+		return print_version();
+	if (!strcmp(name, "help") && argc == 3) {
+		i = find_cmd(argv[2]);
+		if (i < 0)
+			return PKD_EXIT_USAGE;
+		pkd_cmd = cmds[i].name;
+		return pkd_show_man(cmds[i].name);
 	}
 	if (!strcmp(name, "--help") || !strcmp(name, "-h") ||
 	    !strcmp(name, "help")) {
@@ -179,5 +222,4 @@ int main(int argc, char **argv)
 	rc = cmds[i].fn(argc - 1, argv + 1);
 	pkd_dax_release();
 	return rc;
-	return PKD_EXIT_USAGE;
 }

@@ -74,7 +74,9 @@ int pkd_getopt(struct pkd_getopt *g, int argc, char **argv)
 		build(g);
 	for (;;) {
 		c = getopt_long(argc, argv, g->shorts, g->longs, NULL);
-		if (g->target && c == PKD_SHORT_REGION) {
+		if (c == PKD_SHORT_VERBOSE) {
+			pkd_verbose++;
+		} else if (g->target && c == PKD_SHORT_REGION) {
 			g->target->region = optarg;
 		} else if (g->target && c == PKD_LONGOPT_IMAGE) {
 			if (!*optarg) {
@@ -100,6 +102,10 @@ int pkd_getopt(struct pkd_getopt *g, int argc, char **argv)
 	}
 	if (c == -1)
 		return 0;
+	if (c == PKD_SHORT_HELP && !strcmp(argv[optind - 1], "--help")) {
+		g->status = pkd_show_man(pkd_cmd);
+		return -1;
+	}
 	if (c == PKD_SHORT_HELP) {
 		pkd_usage(stdout, g->cl);
 		g->status = PKD_EXIT_OK;

@@ -46,8 +46,11 @@ struct pkd_opt {
 #define PKD_OPT_TIMEOUT	{ "timeout", PKD_LONGOPT_TIMEOUT, "SECONDS", \
 			  "with --image: give up after SECONDS waiting for another pkdaxctl run's lock on FILE (default: wait)", 0 }
 #define PKD_OPT_HUMAN	{ "human", 'u', NULL, "human-readable sizes, hex offsets", 0 }
+#define PKD_SHORT_VERBOSE	'v'
+#define PKD_OPT_VERBOSE	{ "verbose", PKD_SHORT_VERBOSE, NULL, \
+			  "more detail (repeat for more); see the command's page", 0 }
 #define PKD_SHORT_HELP	'h'
-#define PKD_OPT_HELP	{ "help", PKD_SHORT_HELP, NULL, "print this help and exit", 0 }
+#define PKD_OPT_HELP	{ "help", PKD_SHORT_HELP, NULL, "-h: print this help; --help: the manual page", 0 }
 #define PKD_OPT_END	{ NULL, 0, NULL, NULL, 0 }
 
 /* One command's command line, for its --help and its parser */
@@ -74,7 +77,8 @@ struct pkd_getopt {
  * 0 after the last one, or -1 when the command is to end now with exit
  * status g->status: --help was printed, or a bad option, or an operand
  * to a command that takes none, reported.  With g->target set, -r,
- * --image and --timeout are stored there and not returned.
+ * --image and --timeout are stored there and not returned; -v is
+ * counted in pkd_verbose and never returned.
  */
 int pkd_getopt(struct pkd_getopt *g, int argc, char **argv);
 

@@ -26,7 +26,7 @@ _pkdaxctl()
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
 
 	if [ "$COMP_CWORD" -eq 1 ]; then
-		_pkdaxctl_reply -W "$(pkdaxctl --list-cmds 2>/dev/null) --version --help" -- "$cur"
+		_pkdaxctl_reply -W "$(pkdaxctl --list-cmds 2>/dev/null) version help -v --version --verbose --help" -- "$cur"
 		return
 	fi
 	cmd=${COMP_WORDS[1]}
