@@ -18,7 +18,8 @@
 # memory into mailbox slots the guest checks once it runs again.
 # tools/liveupdate/pkern-live-update.sh does the VM work.  Run by
 # tests/liveupdate/demo.sh (make demo), which prints the "pkern-demo:"
-# lines, and by make check.
+# lines, and by make check.  LU_IOMMUFD=1 (scenarios/demo-iommufd.sh):
+# both QEMUs open edu through iommufd and its VFIO cdev, not a container.
 . "$VM_TOP/tests/harness/lib.sh"
 # shellcheck source=tests/iommu/lib.sh
 . "$VM_TOP/tests/iommu/lib.sh"
@@ -55,7 +56,8 @@ step() {
 lu() {
 	local out rc
 	out=$("$LU" --backend pkern --region pkern0 --name "$VMNAME" \
-		--vfio "$BDF" --dir /tmp/lu-demo --timeout 600 "$@" 2>&1)
+		--vfio "$BDF" ${LU_IOMMUFD:+--iommufd} --dir /tmp/lu-demo \
+		--timeout 600 "$@" 2>&1)
 	rc=$?
 	printf '%s\n' "$out" >>"$OUT/log"
 	printf '%s\n' "$out" | sed -n 's/^pkern-live-update: /    /p' |
@@ -78,7 +80,7 @@ case $PH in
 	mark "$VM_MARK" || fail "the outer QEMU did not log the VM mark"
 	lu --mem "$VMMEM" start
 	narrate "  stable names (udev, the driver's rules): $(links)"
-	narrate "live update: pause $VMNAME, save its device state (RAM stays put) into namespace $VMNAME-state; the paused QEMU keeps its VFIO container"
+	narrate "live update: pause $VMNAME, save its device state (RAM stays put) into namespace $VMNAME-state; the paused QEMU keeps edu open (${LU_IOMMUFD:+iommufd HWPT}${LU_IOMMUFD:-VFIO container})"
 	lu save
 	save saved_ms "$(sed -n 's/.*save: \([0-9]*\) ms .*/\1/p' "$OUT/log" | tail -n 1)"
 	mark "$START_MARK" || fail "the outer QEMU did not log the start mark"
@@ -118,7 +120,7 @@ case $PH in
 	step "no driver, nothing mapped: edu copies into mailbox 1" blackout_dma 1
 	step "edu's group takes $POOL again; bind pkern-vfio-pci" bind_pkvfio
 	step "bound, before any VMM: edu copies into mailbox 2" blackout_dma 2
-	narrate "start a new QEMU on the same namespaces, load the saved state, continue"
+	narrate "start a new QEMU on the same namespaces (edu through ${LU_IOMMUFD:+iommufd and its VFIO cdev}${LU_IOMMUFD:-a VFIO type1 container}), load the saved state, continue"
 	lu restore
 	narrate "is it the same VM, with its device? boot id, counter and RAM checksum as before; its DMA loop runs on; the register it set is still set; the 3 copies made while it was paused landed"
 	lu --expect-landed 3 verify
