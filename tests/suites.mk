@@ -37,6 +37,7 @@ $(eval $(call suite,check-iommu,           iommu,       patched,        iommu io
 $(eval $(call suite,check-driver,          driver,      qemu,           baseline persist destroy cycles sizechange corrupt sbcopy autoload names pinned poison))
 $(eval $(call suite,check-liveupdate,      liveupdate,  qemu,           liveupdate))
 $(eval $(call suite,check-liveupdate-device, liveupdate, patched,      demo demo-iommufd device-refused))
+$(eval $(call suite,check-poison,          driver,      patched,        poison-kexec poison-mce))
 $(eval $(call suite,check-reliability,     reliability, qemu,           crash media bootcfg soak zeroing))
 $(eval $(call suite,check-bench-smoke,     bench,       qemu,           bench-smoke))
 $(eval $(call suite,check-tools-live,      tools,       qemu manual,    live-smoke))

@@ -18,3 +18,11 @@ $(B)/driver/%: $(TOP)/tests/driver/%.c
 
 ALL += $(DRIVER_TEST)
 check-driver: $(DRIVER_TEST)
+
+# make check-poison: a poisoned guest page across kexec on the patched
+# kernel, whose device-dax refuses to map a poisoned page again, and a
+# machine check injected through the outer QEMU's monitor (hmpc)
+.PHONY: check-poison
+check-poison: $(DRIVER_TEST) $(B)/liveupdate/hmpc
+	@$(MAKE) --no-print-directory kernel kernel-modules vm
+	@$(RUN_SCENARIOS)

@@ -2,13 +2,16 @@
 /*
  * dax_poison DEV OFFSET poison [COUNT STRIDE]
  * dax_poison DEV OFFSET touch
+ * dax_poison DEV OFFSET where
  *
  * The VMM's side of a memory error on a device-dax namespace.  "poison"
  * maps DEV and poisons the page at OFFSET with madvise(MADV_HWPOISON)
  * (then COUNT - 1 more, STRIDE bytes apart); "touch" maps DEV and reads
  * the page at OFFSET.  Prints one line per page: "sigbus BUS_MCEERR_AR",
  * "sigbus BUS_MCEERR_AO", "sigbus code N" or "no signal", and exits 0
- * unless a system call failed.
+ * unless a system call failed.  "where" is "touch" that also prints, after
+ * a signal, the offset in DEV of its address and the lsb of its extent:
+ * "sigbus BUS_MCEERR_AR at 0x5000 lsb 12".
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,12 +25,16 @@
 
 static sigjmp_buf jb;
 static volatile sig_atomic_t code;
+static void *volatile addr;
+static volatile short lsb;
 
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
 	(void)sig;
 	(void)uc;
 	code = si->si_code;
+	addr = si->si_addr;
+	lsb = si->si_addr_lsb;
 	siglongjmp(jb, 1);
 }
 
@@ -37,16 +44,20 @@ static void die(const char *what)
 	exit(2);
 }
 
-static void report(int got)
+static void report(int got, int where, const char *map)
 {
 	if (!got)
-		puts("no signal");
+		fputs("no signal", stdout);
 	else if (code == BUS_MCEERR_AR)
-		puts("sigbus BUS_MCEERR_AR");
+		fputs("sigbus BUS_MCEERR_AR", stdout);
 	else if (code == BUS_MCEERR_AO)
-		puts("sigbus BUS_MCEERR_AO");
+		fputs("sigbus BUS_MCEERR_AO", stdout);
 	else
-		printf("sigbus code %d\n", (int)code);
+		printf("sigbus code %d", (int)code);
+	if (got && where)
+		printf(" at %#lx lsb %d", (unsigned long)((char *)addr - map),
+		       (int)lsb);
+	putchar('\n');
 	fflush(stdout);
 }
 
@@ -59,13 +70,14 @@ int main(int argc, char **argv)
 	unsigned long long len;
 	volatile char *p;
 	char *volatile map;
-	volatile int poison;
+	volatile int poison, where;
 	int fd;
 
 	if (argc != 4 && argc != 6)
 		goto usage;
 	poison = !strcmp(argv[3], "poison");
-	if (!poison && strcmp(argv[3], "touch"))
+	where = !strcmp(argv[3], "where");
+	if (!poison && !where && strcmp(argv[3], "touch"))
 		goto usage;
 	off = strtoull(argv[2], NULL, 0);
 	if (argc == 6) {
@@ -85,18 +97,18 @@ int main(int argc, char **argv)
 	for (i = 0; i < count; i++) {
 		p = map + off + i * stride;
 		if (sigsetjmp(jb, 1)) {
-			report(1);
+			report(1, where, map);
 			continue;
 		}
 		/* fault the page in first: madvise needs it mapped */
 		(void)*p;
 		if (poison && madvise((void *)p, 4096, MADV_HWPOISON))
 			die("madvise(MADV_HWPOISON)");
-		report(0);
+		report(0, where, map);
 	}
 	return 0;
 usage:
-	fputs("usage: dax_poison DEV OFFSET poison [COUNT STRIDE] | DEV OFFSET touch\n",
+	fputs("usage: dax_poison DEV OFFSET poison [COUNT STRIDE] | DEV OFFSET touch | DEV OFFSET where\n",
 	      stderr);
 	return 2;
 }

@@ -150,6 +150,16 @@ wait_for() {
 	return 1
 }
 
+# hmp CMD: run CMD on the outer QEMU's human monitor (the scenario's
+# header has hmp=on; run.sh serves the request); its output on stdout
+hmp() {
+	rm -f "$OUT/hmp.reply"
+	printf '%s\n' "$1" >"$OUT/hmp.request"
+	wait_for "$OUT/hmp.reply" 30 ||
+		fail "no monitor reply to '$1' (is hmp=on in the scenario header?)"
+	cat "$OUT/hmp.reply"
+}
+
 # load_pkern: load dax_pkern.ko from the build tree onto the legacy pmem
 # range; nd_e820 must not be loaded.  Sets READY_MS (kexec -e -> pkern0
 # state readable, guest TSC) on phases after a kexec.

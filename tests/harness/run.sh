@@ -22,7 +22,9 @@
 # devices), vtd=PROPS (intel-iommu properties instead of intremap=off,
 # e.g. x-scalable-mode=on,aw-bits=48,intremap=on) and qemu=10 (the outer
 # QEMU is QEMU 10, scripts/install-qemu.sh, for what 7.2's intel-iommu
-# lacks, such as first-stage tables).  Environment: KVER (guest kernel version), B (build dir),
+# lacks, such as first-stage tables), hmp=on (an HMP monitor the guest
+# drives through its results dir: lib.sh's hmp; the machine-check
+# path's mce command).  Environment: KVER (guest kernel version), B (build dir),
 # VM_BOOT_TIMEOUT (seconds from a kernel start to the init's marker; past
 # it the boot counts as an early death and the run is retried once),
 # VM_OUT (results dir, default $B/vm/out/SCENARIO), VM_CPU (QEMU -cpu
@@ -87,6 +89,7 @@ mib() {
 read_header() {
 	local kv words
 	MEM=3G MEMMAP=1G!4G SMP=1 TIMEOUT=300 KIND=stock IOMMU='' VTD=intremap=off
+	HMP=''
 	QEMU=qemu-system-x86_64
 	BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-120}
 	# TCG runs "rep stosb/movsb" one byte per iteration, and a guest with
@@ -112,6 +115,7 @@ read_header() {
 		kernel=*) KIND=${kv#*=} ;;
 		iommu=*) IOMMU=${kv#*=} ;;
 		vtd=*) VTD=${kv#*=} ;;
+		hmp=on) HMP=y ;;
 		qemu=10) QEMU=$("$TOP/scripts/install-qemu.sh" --print 2>/dev/null) ||
 			result "FAIL $NAME: QEMU 10 missing; run 'make deps'" ;;
 		qemu=*) result "FAIL $NAME: unknown qemu=${kv#*=} in the scenario header" ;;
@@ -211,19 +215,37 @@ stop_qemu() {
 	QPID=
 }
 
+# hmp_serve: run a monitor command the guest asked for: it writes the
+# command to $OUT/hmp.request, gets the monitor's output in
+# $OUT/hmp.reply (renamed into place whole) and the request removed
+hmp_serve() {
+	local hmpc=$B/liveupdate/hmpc
+	[ -f "$OUT/hmp.request" ] || return 0
+	if [ -x "$hmpc" ]; then
+		"$hmpc" -t 10 "$OUT/hmp.sock" "$(head -n 1 "$OUT/hmp.request")" \
+			>"$OUT/hmp.reply.tmp" 2>&1
+	else
+		echo "hmp: $hmpc not built (make)" >"$OUT/hmp.reply.tmp"
+	fi
+	rm -f "$OUT/hmp.request"
+	mv "$OUT/hmp.reply.tmp" "$OUT/hmp.reply"
+}
+
 # boot_once: one QEMU run; sets OUTCOME to done, timeout or early (a boot
 # that printed no init marker within BOOT_TIMEOUT, or died before init
 # without a panic) and BOOTNO to the boot that died early
 boot_once() {
-	local log=$OUT/serial.log start seen_boot=0 boot_t=0 n m trace
+	local log=$OUT/serial.log start seen_boot=0 boot_t=0 n m trace mon
 	find "$OUT" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
 	: >"$log"
 	FOLLOW_POS=0
+	mon=none
+	[ -z "$HMP" ] || mon=unix:$OUT/hmp.sock,server=on,wait=off
 	trace=()
 	[ -z "$CFG_TRACE" ] || trace=(-trace pci_cfg_write -D "$OUT/l0-pci-cfg.log")
 	"$QEMU" -machine q35 "${DEVS[@]}" "${trace[@]}" -accel "$ACCEL" -cpu "$CPU" \
 		-smp "$SMP" -m "$MEM" \
-		-display none -monitor none -no-reboot -net none \
+		-display none -monitor "$mon" -no-reboot -net none \
 		-serial "file:$log" \
 		-kernel "$KERNEL" -initrd "$INITRD" -append "$(cmdline)" \
 		-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
@@ -234,6 +256,7 @@ boot_once() {
 	while kill -0 "$QPID" 2>/dev/null; do
 		sleep 1
 		[ -z "$FOLLOW" ] || follow "$log"
+		[ -z "$HMP" ] || hmp_serve
 		n=$(grep -ac 'Linux version' "$log")
 		m=$(grep -ac 'pkern-vm: init phase=' "$log")
 		if [ "$n" -gt "$seen_boot" ]; then

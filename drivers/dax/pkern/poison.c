@@ -180,11 +180,13 @@ static unsigned int pkern_poison_replay_ns(struct pkern_nsdev *nd)
  *
  * The poison flag does not survive a kexec; the record does.  Each
  * recorded page of an exposed guest namespace gets the flag back, as
- * the generic handler set it on the first error.  Stock 6.12 device-dax
- * maps a flagged page without looking at the flag (so does it before a
- * kexec, after the SIGBUS): the VMM is signalled again only when the
- * hardware raises the error again on its access.  The update lock keeps
- * labels and children as they are meanwhile.
+ * the generic handler set it on the first error, on the folio's head,
+ * where device-dax's fault check (kernel series) looks: a VMM touching
+ * the page gets SIGBUS BUS_MCEERR_AR as before the kexec.  Stock 6.12
+ * device-dax maps a flagged page without looking at the flag (so does
+ * it before a kexec, after the SIGBUS): there the VMM is signalled again
+ * only when the hardware raises the error again on its access.  The
+ * update lock keeps labels and children as they are meanwhile.
  * O(namespaces + recorded pages).
  *
  * Return: the number of pages marked.
