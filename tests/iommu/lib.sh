@@ -16,6 +16,10 @@ KOS=("$KOBJ/drivers/dax/device_dax.ko" "$VM_B/kernel/dax_pkern/dax_pkern.ko"
 PLAIN_KO=$VM_B/kernel/pkern_iommu/pkern_iommu.ko
 DBG_DIR=/sys/kernel/debug/pkern_iommu
 EDU=$VM_B/iommu/vfio_edu
+# IOMMU_BACKEND=iommufd (set by a scenario): vfio_edu drives VFIO through
+# iommufd and the device's cdev instead of a type1 container
+EDU_BACKEND=()
+[ "${IOMMU_BACKEND:-type1}" = type1 ] || EDU_BACKEND=(--iommufd)
 EDU_DMA=$VM_B/iommu/edu_dma
 
 # The page-table pool: a 4 MiB iommu namespace next to guest memory vm1
@@ -127,7 +131,7 @@ pool_in_use() {
 hold_domain() {
 	local out=$1 _
 	shift
-	"$EDU" "$@" --hold >"$out" 2>&1 &
+	"$EDU" "${EDU_BACKEND[@]}" "$@" --hold >"$out" 2>&1 &
 	for _ in $(seq 100); do
 		grep -q holding "$out" && break
 		kill -0 $! 2>/dev/null || break

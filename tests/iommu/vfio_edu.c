@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vfio_edu: DMA through a VFIO type1 domain with QEMU's edu device and
- * check where the domain's VT-d page tables live.
+ * vfio_edu: DMA through a VFIO domain with QEMU's edu device and check
+ * where the domain's VT-d page tables live.  The domain is a type1
+ * container's, or with --iommufd the HWPT of an IOAS the device's cdev is
+ * attached to (vmm.h has the order of the steps for each).
  *
  * Maps a buffer (a pkern `guest` namespace, /dev/daxN.M, or anonymous
  * memory) at --iova, lets edu copy a page of it into its internal buffer
@@ -31,6 +33,9 @@
  * check that needs no VFIO, tests/iommu/edu_dma) after the group joins
  * the container and again after the adopted domain is attached, before
  * anything is mapped: the kept translation must not stop at either step.
+ * With --iommufd: after the device is bound (vfio-pci stopped it: bus
+ * mastering is turned on again first, as the VMM does), after the IOAS
+ * is allocated, and after the device is attached to its filled IOAS.
  *
  * --extra Z (with --hold) also maps the buffer's first 16 KiB at Z in
  * 4 KiB pages, a second kept IOVA that the new VMM does not map again.
@@ -67,6 +72,7 @@
 #include <unistd.h>
 
 #include "edu.h"
+#include "vmm.h"
 
 #define PG		4096ULL
 #define MAX_TABLES	512
@@ -93,7 +99,7 @@ struct opts {
 	bool corrupt_held;
 	const char *between;
 	const char *pinned;
-	bool ordinary, hold, adopt, msi;
+	bool ordinary, hold, adopt, msi, iommufd;
 	uint64_t irq_pending;
 };
 
@@ -487,21 +493,19 @@ static void msi_check(int dev, const struct edu *e, const struct opts *o)
  * --clash: map other memory at @k - 4K..@k + 4K, over kept @k: it
  * replaces the kept leaf
  */
-static void clash(int cont, const struct opts *o, uint8_t *buf)
+static void clash(struct vmm *v, const struct opts *o, uint8_t *buf)
 {
 	uint64_t at = o->clash - PG;
-	struct vfio_iommu_type1_dma_map map = {
-		.argsz = sizeof(map),
-		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-		.vaddr = (uintptr_t)(buf + CLASH_OFF),
-		.iova = at,
-		.size = 2 * PG,
-	};
+	int err;
 
 	memset(buf + CLASH_OFF, 0xa5, EDU_XFER);
-	if (ioctl(cont, VFIO_IOMMU_MAP_DMA, &map))
+	err = vmm_map(v, buf + CLASH_OFF, at, 2 * PG);
+	if (err)
 		die("mapping 0x%" PRIx64 "+8K over kept IOVA 0x%" PRIx64 ": %s; the new owner's map must replace the kept one",
-		    at, o->clash, strerror(errno));
+		    at, o->clash, strerror(err));
+	/* iommufd maps the IOAS into the domain when the device attaches */
+	if (o->iommufd)
+		return;
 	if (!vtd_maps(o->device, at) || !vtd_maps(o->device, o->clash))
 		die("IOVA 0x%" PRIx64 "+8K not mapped after the map over kept 0x%" PRIx64,
 		    at, o->clash);
@@ -609,11 +613,9 @@ static void between(const struct opts *o, const char *step)
 }
 
 /* --pinned: CMD runs while only the container holds the buffer */
-static void pinned(const struct opts *o, const struct edu *e, int cont,
+static void pinned(const struct opts *o, const struct edu *e, struct vmm *v,
 		   uint8_t **buf, int *fd)
 {
-	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
-	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap) };
 	struct opts next = *o;
 	uint8_t *anon;
 	int rc;
@@ -637,19 +639,14 @@ static void pinned(const struct opts *o, const struct edu *e, int cont,
 	for (uint64_t i = 0; i < o->size; i++)
 		anon[i] = (uint8_t)rand();
 	next.iova = o->iova + o->size;
-	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
-	map.vaddr = (uintptr_t)anon;
-	map.iova = next.iova;
-	map.size = o->size;
-	if (ioctl(cont, VFIO_IOMMU_MAP_DMA, &map))
-		die("VFIO_IOMMU_MAP_DMA 0x%" PRIx64 " after '%s': %s",
-		    next.iova, o->pinned, strerror(errno));
+	rc = vmm_map(v, anon, next.iova, o->size);
+	if (rc)
+		die("mapping 0x%" PRIx64 " after '%s': %s", next.iova,
+		    o->pinned, strerror(rc));
 	dma_copy(e, anon, &next, 0, o->size - PG);
-	unmap.iova = next.iova;
-	unmap.size = o->size;
-	if (ioctl(cont, VFIO_IOMMU_UNMAP_DMA, &unmap) || unmap.size != o->size)
-		die("VFIO_IOMMU_UNMAP_DMA 0x%" PRIx64 ": %s", next.iova,
-		    strerror(errno));
+	rc = vmm_unmap(v, next.iova, o->size);
+	if (rc)
+		die("unmapping 0x%" PRIx64 ": %s", next.iova, strerror(rc));
 	munmap(anon, o->size);
 	printf("vfio_edu: after '%s', DMA through a new mapping at IOVA 0x%" PRIx64 " verified\n",
 	       o->pinned, next.iova);
@@ -657,7 +654,7 @@ static void pinned(const struct opts *o, const struct edu *e, int cont,
 
 static void usage(void)
 {
-	fputs("usage: vfio_edu --group N --device BDF [--dax /dev/daxN.M]\n"
+	fputs("usage: vfio_edu --group N --device BDF [--iommufd] [--dax /dev/daxN.M]\n"
 	      "         [--iova ADDR] [--size BYTES]\n"
 	      "         [--pool NAME --pool-phys ADDR --pool-size BYTES [--ordinary]]\n"
 	      "         [--hold [--tables FILE] [--corrupt leaf-ram|leaf-pool|leaf-label|table-ram]\n"
@@ -696,6 +693,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "pinned", required_argument, NULL, 'n' },
 		{ "msi", no_argument, NULL, 'M' },
 		{ "irq-pending", required_argument, NULL, 'I' },
+		{ "iommufd", no_argument, NULL, 'U' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -720,6 +718,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'a': o->adopt = true; break;
 		case 'M': o->msi = true; break;
 		case 'I': o->irq_pending = num(optarg, "irq-pending"); break;
+		case 'U': o->iommufd = true; break;
 		case 'r': o->remap = num(optarg, "remap"); break;
 		case 'b': o->between = optarg; break;
 		case 'e': o->extra = num(optarg, "extra"); break;
@@ -764,17 +763,28 @@ static void parse(int argc, char **argv, struct opts *o)
 		die("--remap must be 2 MiB aligned, below 256 MiB, and not overlap --iova");
 }
 
+/* BAR0 and config space of the open device; memory and bus master on */
+static void enable(struct edu *e, int dev, const char *bdf)
+{
+	struct vfio_region_info bar = { .argsz = sizeof(bar) };
+	struct vfio_region_info cfg = { .argsz = sizeof(cfg) };
+
+	bar.index = VFIO_PCI_BAR0_REGION_INDEX;
+	cfg.index = VFIO_PCI_CONFIG_REGION_INDEX;
+	if (ioctl(dev, VFIO_DEVICE_GET_REGION_INFO, &bar) ||
+	    ioctl(dev, VFIO_DEVICE_GET_REGION_INFO, &cfg))
+		die("region info of %s: %s", bdf, strerror(errno));
+	cfg_rw(dev, &cfg);
+	e->fd = dev;
+	e->off = bar.offset;
+}
+
 int main(int argc, char **argv)
 {
-	struct vfio_group_status gs = { .argsz = sizeof(gs) };
-	struct vfio_region_info bar = { .argsz = sizeof(bar) };
 	struct edu edu = { 0 };
-	struct vfio_region_info cfg = { .argsz = sizeof(cfg) };
-	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
-	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap) };
 	long long before = 0, mapped = 0, after;
-	int cont, grp, dev, fd = -1;
-	char path[64];
+	struct vmm v;
+	int dev, fd = -1, err;
 	uint8_t *buf;
 	struct opts o;
 
@@ -794,27 +804,18 @@ int main(int argc, char **argv)
 			    o.pool, o.group);
 	}
 
-	cont = open("/dev/vfio/vfio", O_RDWR);
-	if (cont < 0)
-		die("/dev/vfio/vfio: %s", strerror(errno));
-	if (ioctl(cont, VFIO_GET_API_VERSION) != VFIO_API_VERSION ||
-	    !ioctl(cont, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU))
-		die("VFIO type1v2 not supported");
-	snprintf(path, sizeof(path), "/dev/vfio/%d", o.group);
-	grp = open(path, O_RDWR);
-	if (grp < 0)
-		die("%s: %s; is the device bound to vfio-pci?", path,
-		    strerror(errno));
-	if (ioctl(grp, VFIO_GROUP_GET_STATUS, &gs) ||
-	    !(gs.flags & VFIO_GROUP_FLAGS_VIABLE))
-		die("%s is not viable: bind every device of the group to vfio-pci",
-		    path);
-	if (ioctl(grp, VFIO_GROUP_SET_CONTAINER, &cont))
-		die("adding %s to a container: %s", path, strerror(errno));
-	between(&o, "the group joined the container");
-	if (ioctl(cont, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
-		die("attaching %s to a type1 domain: %s", path, strerror(errno));
-	between(&o, "the domain is attached, nothing mapped");
+	vmm_open(&v, o.iommufd, o.group, o.device);
+	if (o.iommufd) {
+		/* bound = opened: plain vfio-pci stopped it, start it again */
+		enable(&edu, v.dev, o.device);
+		between(&o, "the device is bound to iommufd");
+		vmm_domain(&v);
+		between(&o, "an IOAS is allocated, the device not attached");
+	} else {
+		between(&o, "the group joined the container");
+		vmm_domain(&v);
+		between(&o, "the domain is attached, nothing mapped");
+	}
 
 	if (o.dax) {
 		fd = open(o.dax, O_RDWR);
@@ -833,37 +834,34 @@ int main(int argc, char **argv)
 	for (uint64_t i = 0; !o.adopt && i < o.size; i++)
 		buf[i] = (uint8_t)rand();
 
-	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
-	map.vaddr = (uintptr_t)buf;
-	map.iova = o.iova;
-	map.size = o.size;
-	if (ioctl(cont, VFIO_IOMMU_MAP_DMA, &map))
-		die("VFIO_IOMMU_MAP_DMA 0x%" PRIx64 "+0x%" PRIx64 ": %s",
-		    o.iova, o.size, strerror(errno));
+	err = vmm_map(&v, buf, o.iova, o.size);
+	if (err)
+		die("mapping 0x%" PRIx64 "+0x%" PRIx64 ": %s", o.iova, o.size,
+		    strerror(err));
 	if (o.extra) {
-		map.iova = o.extra;
-		map.size = 4 * PG;
-		if (ioctl(cont, VFIO_IOMMU_MAP_DMA, &map))
-			die("VFIO_IOMMU_MAP_DMA 0x%" PRIx64 "+16K: %s", o.extra,
-			    strerror(errno));
-		map.iova = o.iova;
-		map.size = o.size;
+		err = vmm_map(&v, buf, o.extra, 4 * PG);
+		if (err)
+			die("mapping 0x%" PRIx64 "+16K: %s", o.extra,
+			    strerror(err));
 	}
 	if (o.clash)
-		clash(cont, &o, buf);
+		clash(&v, &o, buf);
 
-	/* as QEMU does: the device last, once its memory is mapped */
-	dev = ioctl(grp, VFIO_GROUP_GET_DEVICE_FD, o.device);
-	if (dev < 0)
-		die("device %s: %s", o.device, strerror(errno));
-	bar.index = VFIO_PCI_BAR0_REGION_INDEX;
-	cfg.index = VFIO_PCI_CONFIG_REGION_INDEX;
-	if (ioctl(dev, VFIO_DEVICE_GET_REGION_INFO, &bar) ||
-	    ioctl(dev, VFIO_DEVICE_GET_REGION_INFO, &cfg))
-		die("region info of %s: %s", o.device, strerror(errno));
-	cfg_rw(dev, &cfg);
-	edu.fd = dev;
-	edu.off = bar.offset;
+	/*
+	 * As QEMU does: type1 opens the device once its memory is mapped;
+	 * iommufd attaches the bound device to the IOAS, which allocates the
+	 * domain and maps what the IOAS holds
+	 */
+	dev = vmm_device(&v, o.device);
+	if (o.iommufd) {
+		if (o.clash && (!vtd_maps(o.device, o.clash - PG) ||
+				!vtd_maps(o.device, o.clash)))
+			die("IOVA 0x%" PRIx64 "+8K not mapped after the attach of an IOAS mapping it over kept 0x%" PRIx64,
+			    o.clash - PG, o.clash);
+		between(&o, "the device is attached to its IOAS");
+	} else {
+		enable(&edu, dev, o.device);
+	}
 	if ((edu_rd(&edu, EDU_ID) & 0xff) != 0xed)
 		die("%s is not an edu device (id 0x%" PRIx64 ")", o.device,
 		    edu_rd(&edu, EDU_ID));
@@ -875,8 +873,9 @@ int main(int argc, char **argv)
 		msi_check(dev, &edu, &o);
 	dma_copy(&edu, buf, &o, 0, o.size - PG);
 	dma_copy(&edu, buf, &o, PG, 2 * PG);
-	printf("vfio_edu: edu DMA through IOVA 0x%" PRIx64 " of %s verified\n",
-	       o.iova, o.dax ? o.dax : "anonymous memory");
+	printf("vfio_edu: edu DMA through IOVA 0x%" PRIx64 " of %s verified (%s)\n",
+	       o.iova, o.dax ? o.dax : "anonymous memory",
+	       o.iommufd ? "iommufd" : "type1");
 
 	if (o.adopt) {
 		int n = check_adopted(&o);
@@ -884,18 +883,17 @@ int main(int argc, char **argv)
 		printf("vfio_edu: adopted domain: %d page tables, pool %s in use %lld -> %d\n",
 		       n, o.pool, before, n);
 		if (o.remap) {
-			unmap.iova = o.iova;
-			unmap.size = o.size;
-			if (ioctl(cont, VFIO_IOMMU_UNMAP_DMA, &unmap) ||
-			    unmap.size != o.size)
-				die("VFIO_IOMMU_UNMAP_DMA: %s", strerror(errno));
+			err = vmm_unmap(&v, o.iova, o.size);
+			if (err)
+				die("unmapping 0x%" PRIx64 ": %s", o.iova,
+				    strerror(err));
 			dma_refused(&edu, buf, o.iova, 0, 3 * PG);
 			printf("vfio_edu: IOVA 0x%" PRIx64 " unmapped, DMA through it refused\n",
 			       o.iova);
-			map.iova = o.remap;
-			if (ioctl(cont, VFIO_IOMMU_MAP_DMA, &map))
-				die("VFIO_IOMMU_MAP_DMA 0x%" PRIx64 ": %s", o.remap,
-				    strerror(errno));
+			err = vmm_map(&v, buf, o.remap, o.size);
+			if (err)
+				die("mapping 0x%" PRIx64 ": %s", o.remap,
+				    strerror(err));
 			o.iova = o.remap;
 			dma_copy(&edu, buf, &o, 0, o.size - PG);
 			n = check_adopted(&o);
@@ -905,8 +903,8 @@ int main(int argc, char **argv)
 		/* last: VT-d's fault log is rate-limited, the remap's comes first */
 		if (o.revoked) {
 			dma_refused(&edu, buf, o.revoked, 0, EDU_XFER);
-			printf("vfio_edu: kept IOVA 0x%" PRIx64 " not mapped again: DMA through it refused, the device being open\n",
-			       o.revoked);
+			printf("vfio_edu: kept IOVA 0x%" PRIx64 " not mapped again: DMA through it refused, the device being %s\n",
+			       o.revoked, o.iommufd ? "attached" : "open");
 		}
 		if (o.clash) {
 			edu_round_trip(&edu, buf + CLASH_OFF, o.clash - PG, 0,
@@ -925,7 +923,7 @@ int main(int argc, char **argv)
 		mapped = pool_in_use(o.pool);
 	}
 	if (o.pinned)
-		pinned(&o, &edu, cont, &buf, &fd);
+		pinned(&o, &edu, &v, &buf, &fd);
 	if (o.corrupt)
 		corrupt(&o, vtd_tables_root(o.device), vtd_levels(o.device));
 	if (o.hold) {
@@ -935,13 +933,10 @@ int main(int argc, char **argv)
 			pause();
 	}
 
-	unmap.iova = o.iova;
-	unmap.size = o.size;
-	if (ioctl(cont, VFIO_IOMMU_UNMAP_DMA, &unmap) || unmap.size != o.size)
-		die("VFIO_IOMMU_UNMAP_DMA: %s", strerror(errno));
-	close(dev);
-	close(grp);
-	close(cont);
+	err = vmm_unmap(&v, o.iova, o.size);
+	if (err)
+		die("unmapping 0x%" PRIx64 ": %s", o.iova, strerror(err));
+	vmm_close(&v);
 	if (o.pool) {
 		after = pool_in_use(o.pool);
 		if (after != before)

@@ -37,6 +37,9 @@ load_stack() {
 # bind_pkvfio: the pool for edu's group, and pkern-vfio-pci for edu
 bind_pkvfio() {
 	echo 1 >/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts
+	# the same for iommufd, without interrupt remapping on this VT-d
+	[ ! -e /sys/module/iommufd/parameters/allow_unsafe_interrupts ] ||
+		echo 1 >/sys/module/iommufd/parameters/allow_unsafe_interrupts
 	echo "$POOL" >"/sys/kernel/iommu_groups/$(group_of "$BDF")/pgtable_pool" ||
 		return 1
 	echo pkern_vfio_pci >"/sys/bus/pci/devices/$BDF/driver_override"

@@ -32,6 +32,9 @@
 # kept source ends with the old kernel; without a kexec in between,
 # 'restore' quits it before starting the new QEMU, which could not open
 # the device otherwise.  --keep-source does the same without a device.
+# --iommufd gives QEMU the device through iommufd and its VFIO cdev
+# (-object iommufd) instead of a type1 container.  Each launch takes it
+# or not: a VM started on a container can be restored on iommufd.
 #
 # Guest RAM and the stash are named by their stable names,
 # /dev/pkern/REGION/NAME, which udev makes as the devices appear (the
@@ -64,6 +67,7 @@ REPORTS=2		# guest reports to wait for before saving
 TIMEOUT=120		# seconds for any guest-visible wait (TCG-in-TCG is slow)
 TB_MIB=${PKLU_TB_MIB:-16}	# QEMU translation buffer
 VFIO=""			# host PCI device (DDDD:BB:DD.F) assigned to the guest
+IOMMUFD=""		# 1: QEMU opens it through iommufd, not a type1 container
 KEEP_SOURCE=""		# 1: save leaves the paused source QEMU running
 EXPECT_LANDED=""	# verify: at least this many mailbox slots landed
 BOOT_ID=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo unknown)
@@ -93,6 +97,8 @@ usage: $0 [options] start|save|restore|verify|stop|cleanup|before-kexec|after-ke
       --vfio BDF           assign host PCI device BDF (bound to a vfio-pci
                            driver) with migration; needs QEMU 10; implies
                            --keep-source; verify checks the guest's DMA
+      --iommufd            with --vfio: QEMU's iommufd backend and the
+                           device's VFIO cdev instead of a type1 container
       --keep-source        save leaves the paused source QEMU running
                            (until kexec, stop or restore)
       --expect-landed N    verify: the guest saw at least N mailbox slots
@@ -260,8 +266,19 @@ vfio_args() {
 	*vfio*) ;;
 	*) die "--vfio $VFIO: bound to '${drv:-no driver}', not a vfio-pci driver" ;;
 	esac
+	if [ -z "$IOMMUFD" ]; then
+		echo "-device"
+		echo "vfio-pci,host=$VFIO,enable-migration=on"
+		return 0
+	fi
+	[ -c /dev/iommu ] ||
+		die "--iommufd: no /dev/iommu; the kernel needs CONFIG_IOMMUFD (or leave out --iommufd for a type1 container)"
+	[ -d "/sys/bus/pci/devices/$VFIO/vfio-dev" ] ||
+		die "--iommufd: $VFIO has no VFIO cdev; the kernel needs CONFIG_VFIO_DEVICE_CDEV (or leave out --iommufd)"
+	echo "-object"
+	echo "iommufd,id=pkiommufd"
 	echo "-device"
-	echo "vfio-pci,host=$VFIO,enable-migration=on"
+	echo "vfio-pci,host=$VFIO,iommufd=pkiommufd,enable-migration=on"
 }
 
 # hmp_ok CMD...: run monitor commands, fail on any error they print
@@ -283,7 +300,7 @@ launch() {
 	[ -f "$TINYGUEST" ] || die "$TINYGUEST missing: run 'make' first"
 	pick_qemu
 	mapfile -t dev < <(vfio_args)
-	[ -z "$VFIO" ] || [ ${#dev[@]} -eq 2 ] || exit 1
+	[ -z "$VFIO" ] || [ ${#dev[@]} -ge 2 ] || exit 1
 	if [ "$MODE" = baseline ]; then
 		memobj=memory-backend-ram,id=mem,size=${MEM}M
 	else
@@ -463,7 +480,7 @@ cmd_save() {
 	if [ -n "$KEEP_SOURCE" ]; then
 		how=$("$HMPC" -t "$TIMEOUT" "$DIR/source.sock" 'info status' |
 			grep -m1 'VM status') || how="status unknown"
-		[ -z "$VFIO" ] || how="$how, holding the VFIO container of $VFIO"
+		[ -z "$VFIO" ] || how="$how, holding ${IOMMUFD:+the iommufd HWPT and }the VFIO device $VFIO"
 		say "save: kept source: $how"
 	fi
 }
@@ -627,6 +644,7 @@ while [ $# -gt 0 ]; do
 	--reports) REPORTS=${2:?}; shift ;;
 	--timeout) TIMEOUT=${2:?}; shift ;;
 	--vfio) VFIO=${2:?}; shift ;;
+	--iommufd) IOMMUFD=1 ;;
 	--keep-source) KEEP_SOURCE=1 ;;
 	--expect-landed) EXPECT_LANDED=${2:?}; shift ;;
 	-h|--help) usage ;;

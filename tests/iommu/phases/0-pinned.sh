@@ -17,7 +17,7 @@ PIN_NS=vm-pin
 pk create-namespace -r pkern0 -n "$PIN_NS" -s 4M -t guest -a 2M >/dev/null || exit 1
 pin_dax=$(ns_dev "$PIN_NS") || exit 1
 must "DMA through $pin_dax, then its mapping and file gone, still pinned" \
-	"$EDU" --group "$g1" --device "$e1" --dax "$pin_dax" --iova "$X" \
+	"$EDU" "${EDU_BACKEND[@]}" --group "$g1" --device "$e1" --dax "$pin_dax" --iova "$X" \
 	--size "$MAP_SIZE" "${POOL_ARGS[@]}" \
 	--pinned "$IOMMU_DIR/while-pinned.sh $PIN_NS"
 [ "$(pool_in_use)" = 0 ] || fail "after the pinned domain's teardown $(pool_in_use) pool pages in use"

@@ -36,9 +36,9 @@ must "bind group $g1 to $POOL" sh -c "echo $POOL >$attr"
 bind_vfio "$e1"
 bind_vfio "$e2"
 must "edu DMA with page tables in $POOL" \
-	"$EDU" --group "$g1" --device "$e1" --dax "$dax" --iova "$X" --size "$MAP_SIZE" "${POOL_ARGS[@]}"
+	"$EDU" "${EDU_BACKEND[@]}" --group "$g1" --device "$e1" --dax "$dax" --iova "$X" --size "$MAP_SIZE" "${POOL_ARGS[@]}"
 must "edu DMA with ordinary page tables" \
-	"$EDU" --group "$g2" --device "$e2" --ordinary \
+	"$EDU" "${EDU_BACKEND[@]}" --group "$g2" --device "$e2" --ordinary \
 	--iova "$X" --size "$MAP_SIZE" "${POOL_ARGS[@]}"
 [ "$(pool_in_use)" = 0 ] || fail "after teardown $(pool_in_use) pool pages in use"
 # shellcheck source=tests/iommu/phases/0-pinned.sh

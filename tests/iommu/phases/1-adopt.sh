@@ -60,7 +60,7 @@ log "after kexec: $(pool_in_use) pool pages in use, domain tables identical"
 # a new VMM adopts the kept domain, unmaps X, maps Y
 bind_vfio "$e1"
 must "new VMM adopts the kept domain, maps $X only, unmaps $X, maps $Y" \
-	"$EDU" --group "$g1" --device "$e1" --dax "$dax" --iova "$X" \
+	"$EDU" "${EDU_BACKEND[@]}" --group "$g1" --device "$e1" --dax "$dax" --iova "$X" \
 	--size "$MAP_SIZE" "${POOL_ARGS[@]}" --msi --irq-pending 0x1 --clash "$(printf '0x%x' $((Z + 0x2000)))" --revoked "$Z" \
 	--adopt --remap "$Y" --between "$EDU_DMA --device $e1 --iova $X --dax $dax --from 0x8000 --to 0xa000"
 dmesg | grep -q "domain adopts the page tables kept by the previous kernel" ||

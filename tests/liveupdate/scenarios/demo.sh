@@ -18,7 +18,8 @@
 # memory into mailbox slots the guest checks once it runs again.
 # tools/liveupdate/pkern-live-update.sh does the VM work.  Run by
 # tests/liveupdate/demo.sh (make demo), which prints the "pkern-demo:"
-# lines, and by make check.
+# lines, and by make check.  LU_IOMMUFD=1 (scenarios/demo-iommufd.sh):
+# both QEMUs open edu through iommufd and its VFIO cdev, not a container.
 . "$VM_TOP/tests/harness/lib.sh"
 # shellcheck source=tests/iommu/lib.sh
 . "$VM_TOP/tests/iommu/lib.sh"
@@ -55,13 +56,17 @@ step() {
 lu() {
 	local out rc
 	out=$("$LU" --backend pkern --region pkern0 --name "$VMNAME" \
-		--vfio "$BDF" --dir /tmp/lu-demo --timeout 600 "$@" 2>&1)
+		--vfio "$BDF" ${LU_IOMMUFD:+--iommufd} --dir /tmp/lu-demo \
+		--timeout 600 "$@" 2>&1)
 	rc=$?
 	printf '%s\n' "$out" >>"$OUT/log"
 	printf '%s\n' "$out" | sed -n 's/^pkern-live-update: /    /p' |
 		while IFS= read -r l; do narrate "$l"; done
 	[ $rc -eq 0 ] || fail "live update ($*): $(printf '%s' "$out" | tail -n 1)"
 }
+
+VFIO_HOW="a VFIO type1 container"
+[ -z "${LU_IOMMUFD:-}" ] || VFIO_HOW="iommufd and its VFIO cdev"
 
 case $PH in
 0)
@@ -78,7 +83,7 @@ case $PH in
 	mark "$VM_MARK" || fail "the outer QEMU did not log the VM mark"
 	lu --mem "$VMMEM" start
 	narrate "  stable names (udev, the driver's rules): $(links)"
-	narrate "live update: pause $VMNAME, save its device state (RAM stays put) into namespace $VMNAME-state; the paused QEMU keeps its VFIO container"
+	narrate "live update: pause $VMNAME, save its device state (RAM stays put) into namespace $VMNAME-state; the paused QEMU keeps edu open ($VFIO_HOW)"
 	lu save
 	save saved_ms "$(sed -n 's/.*save: \([0-9]*\) ms .*/\1/p' "$OUT/log" | tail -n 1)"
 	mark "$START_MARK" || fail "the outer QEMU did not log the start mark"
@@ -118,7 +123,7 @@ case $PH in
 	step "no driver, nothing mapped: edu copies into mailbox 1" blackout_dma 1
 	step "edu's group takes $POOL again; bind pkern-vfio-pci" bind_pkvfio
 	step "bound, before any VMM: edu copies into mailbox 2" blackout_dma 2
-	narrate "start a new QEMU on the same namespaces, load the saved state, continue"
+	narrate "start a new QEMU on the same namespaces (edu through $VFIO_HOW), load the saved state, continue"
 	lu restore
 	narrate "is it the same VM, with its device? boot id, counter and RAM checksum as before; its DMA loop runs on; the register it set is still set; the 3 copies made while it was paused landed"
 	lu --expect-landed 3 verify
@@ -130,6 +135,13 @@ case $PH in
 	[ "$before" -gt 0 ] ||
 		fail "the config write log shows no stop when the VM first started either (VFIO resets a device it opens): it cannot show one"
 	narrate "  from pause to resume, as the device saw it: bus mastering never cleared (edu and root port), no reset; when the VM first started, the same log shows $before (VFIO's reset at open)"
+	if [ -n "${LU_IOMMUFD:-}" ]; then
+		# QEMU attached edu to an empty IOAS and mapped guest RAM after
+		dmesg | grep -A1 "$BDF: adoption of the kept translation complete" |
+			grep -q "$BDF: resumed by its VMM" ||
+			fail "on iommufd the adoption did not complete when QEMU resumed edu: $(dmesg | grep "$BDF: adoption" | tail -n 1)"
+		narrate "  iommufd: the kept mappings stayed until QEMU resumed edu, after it had mapped guest RAM again: $(dmesg | grep -o 'adoption of the kept translation complete.*' | tail -n 1)"
+	fi
 	restore_ms=$(sed -n 's/.*restore: \([0-9]*\) ms .*/\1/p' "$OUT/log" | tail -n 1)
 	lu cleanup
 	no_splat

@@ -46,6 +46,20 @@ static void pkvfio_close_files(struct pkvfio_device *pk)
 	}
 }
 
+/*
+ * The kept mappings that the VMM did not map again end now.  Through
+ * type1 that happened when the device was opened, after the VMM mapped
+ * its memory; a VMM on iommufd fills its IOAS after it attached the
+ * device, and is done by the time it resumes it or closes it.
+ */
+static void pkvfio_complete_adoption(struct pkvfio_device *pk)
+{
+	if (!pk->core.vdev.adoption_waits_resume)
+		return;
+	pk->core.vdev.adoption_waits_resume = false;
+	iommu_complete_adoption(&pk->core.pdev->dev);
+}
+
 /* One arc of the migration state machine; the device itself runs on */
 static struct file *pkvfio_step(struct pkvfio_device *pk,
 				enum vfio_device_mig_state next)
@@ -61,6 +75,7 @@ static struct file *pkvfio_step(struct pkvfio_device *pk,
 	if (cur == VFIO_DEVICE_STATE_STOP && next == VFIO_DEVICE_STATE_RUNNING) {
 		if (pk->resumed && pk->core.dma_kept) {
 			pk->core.dma_kept = false;
+			pkvfio_complete_adoption(pk);
 			pci_info(pdev, "resumed by its VMM; its DMA ran on throughout\n");
 		}
 		return NULL;
@@ -171,11 +186,13 @@ static int pkvfio_open_device(struct vfio_device *vdev)
 
 	/* The device is the paused VM's: leave it exactly as it is */
 	pk->core.dma_kept = iommu_dma_kept(&pdev->dev);
+	pk->core.vdev.adoption_waits_resume = pk->core.dma_kept;
 	if (pk->core.dma_kept)
 		pci_info(pdev, "DMA kept across kexec: not stopping or resetting the device before its VMM resumes it\n");
 	ret = vfio_pci_core_enable(&pk->core);
 	if (ret) {
 		pk->core.dma_kept = false;
+		pkvfio_complete_adoption(pk);
 		return ret;
 	}
 	pk->state = VFIO_DEVICE_STATE_RUNNING;
@@ -190,6 +207,7 @@ static void pkvfio_close_device(struct vfio_device *vdev)
 
 	mutex_lock(&pk->state_mutex);
 	pkvfio_close_files(pk);
+	pkvfio_complete_adoption(pk);
 	mutex_unlock(&pk->state_mutex);
 	/* Not resumed: the device is stopped and reset as on any close */
 	vfio_pci_core_close_device(vdev);
