@@ -11,25 +11,14 @@
 # back their data; clear-errors forgets it.  On stock device-dax the two
 # later touches are silent reads (driver/poison).
 . "$VM_TOP/tests/harness/lib.sh"
+# shellcheck source=tests/driver/poison-lib.sh
+. "$VM_TOP/tests/driver/poison-lib.sh"
 
-POISON=$VM_B/driver/dax_poison
 KOBJ=$VM_B/kernel/obj
 KERNEL=$KOBJ/arch/x86/boot/bzImage
 KOS=("$KOBJ/drivers/dax/device_dax.ko" "$VM_B/kernel/dax_pkern/dax_pkern.ko")
-SYS=/sys/class/pkern/pkern0
 OFF=$((0x5000))		# the page, inside vm0
 WANT="sigbus BUS_MCEERR_AR at $(printf '%#x' $OFF) lsb 12"
-
-bad_count() { cat "$SYS/badblock_count"; }
-
-wait_recorded() {
-	local _
-	for _ in $(seq 50); do
-		[ "$(bad_count)" = "$1" ] && return 0
-		sleep 0.1
-	done
-	fail "badblock_count is $(bad_count), expected $1"
-}
 
 # page_sha DEV OFFSET: sha256 of one 4 KiB page, read through a mapping
 page_sha() {

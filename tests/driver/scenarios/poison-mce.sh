@@ -14,16 +14,14 @@
 # panics on any uncorrected error there ("Uncorrected error without MCA
 # Recovery"); as Intel with MCG_SER_P the SRAO error is recoverable.
 . "$VM_TOP/tests/harness/lib.sh"
+# shellcheck source=tests/driver/poison-lib.sh
+. "$VM_TOP/tests/driver/poison-lib.sh"
 
-POISON=$VM_B/driver/dax_poison
 KOBJ=$VM_B/kernel/obj
 KOS=("$KOBJ/drivers/dax/device_dax.ko" "$VM_B/kernel/dax_pkern/dax_pkern.ko")
-SYS=/sys/class/pkern/pkern0
 OFF=$((0x7000))		# the page, inside vm0
 # bank 1, MCG_STATUS RIPV|MCIP, MISC: address mode physical (2), LSB 12
 STATUS=0xbd000000000000c0 MCG=0x5 MISC=0x8c
-
-bad_count() { cat "$SYS/badblock_count"; }
 
 case $PH in
 0)

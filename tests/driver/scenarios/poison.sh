@@ -13,23 +13,10 @@
 # signal are silent reads here (driver/poison-kexec, on the patched
 # kernel, checks that they signal).
 . "$VM_TOP/tests/harness/lib.sh"
+# shellcheck source=tests/driver/poison-lib.sh
+. "$VM_TOP/tests/driver/poison-lib.sh"
 
-POISON=$VM_B/driver/dax_poison
-SYS=/sys/class/pkern/pkern0
 OFF=$((0x5000))		# the page, inside vm0
-
-# bad_count: recorded pages, as sysfs shows them
-bad_count() { cat "$SYS/badblock_count"; }
-
-# wait_recorded N: the driver records asynchronously (a work item)
-wait_recorded() {
-	local _
-	for _ in $(seq 50); do
-		[ "$(bad_count)" = "$1" ] && return 0
-		sleep 0.1
-	done
-	fail "badblock_count is $(bad_count), expected $1; dmesg: $(dmesg | grep -i 'pkern' | tail -n 1)"
-}
 
 probe_us() {
 	dmesg | sed -n 's/.*pkern0: [0-9]* namespaces ready in \([0-9]*\) us.*/\1/p' | tail -n 1
