@@ -4,6 +4,7 @@
 # share; sourced after the harness's lib.sh.
 # shellcheck shell=bash
 
+# shellcheck disable=SC2034 # used by the scenarios that source this
 POISON=$VM_B/driver/dax_poison
 SYS=/sys/class/pkern/pkern0
 
