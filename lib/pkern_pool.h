@@ -122,6 +122,7 @@ int pkern_pool_open(struct pkern_pool_state *s,
 		    bool *initialized);
 int pkern_pool_alloc(struct pkern_pool_state *s, u64 *off);
 int pkern_pool_free(struct pkern_pool_state *s, u64 off);
+int pkern_pool_take(struct pkern_pool_state *s, u64 off);
 bool pkern_pool_page_in_use(const struct pkern_pool_state *s, u64 off);
 
 #endif /* PKERN_POOL_H */

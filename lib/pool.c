@@ -281,3 +281,34 @@ int pkern_pool_free(struct pkern_pool_state *s, u64 off)
 	s->in_use--;
 	return 0;
 }
+
+/**
+ * pkern_pool_take() - take one given page out of circulation
+ * @s: open pool
+ * @off: offset of a data page
+ *
+ * For a page with a memory error: a free page gets its bit set with one
+ * 64-bit store, persisted, as pkern_pool_alloc() does, so no allocation
+ * hands it out again, here or after kexec.  The page itself is neither
+ * read nor written.  A page in use is left as it is.
+ *
+ * Return: 1 if the page was free and is taken now, 0 if it was in use,
+ * -PKERN_E_INVAL if @off is not a data page.
+ */
+int pkern_pool_take(struct pkern_pool_state *s, u64 off)
+{
+	__le64 *bm = pool_bitmap(s);
+	u64 w, mask, word;
+	int ret;
+
+	ret = pool_locate(s, off, &w, &mask);
+	if (ret)
+		return ret;
+	word = le64_to_cpu(pool_load64(&bm[w]));
+	if (word & mask)
+		return 0;
+	pool_store64(&bm[w], cpu_to_le64(word | mask));
+	s->m.persist(s->m.ctx, &bm[w], sizeof(bm[w]));
+	s->in_use++;
+	return 1;
+}

@@ -172,6 +172,38 @@ static void test_persist_order(void **state)
 	assert_int_equal(nr_persist - before, 1);
 }
 
+/* A page with a memory error: out of circulation, never read or written */
+static void test_take(void **state)
+{
+	struct fixture *f = *state;
+	u64 bad, off, used, n = 0;
+
+	assert_int_equal(pkern_pool_open(&f->s, &f->m, ns_uuid, NULL), 0);
+	assert_int_equal(pkern_pool_alloc(&f->s, &used), 0);
+	bad = used + 4096;
+	memset(f->img + bad, 0x5a, 4096);
+	assert_int_equal(pkern_pool_take(&f->s, bad), 1);
+	assert_int_equal(pkern_pool_take(&f->s, bad), 0);
+	assert_int_equal(pkern_pool_take(&f->s, used), 0);
+	assert_int_equal(pkern_pool_take(&f->s, bad + 1), -PKERN_E_INVAL);
+	assert_int_equal(pkern_pool_take(&f->s, f->s.data_off - 4096),
+			 -PKERN_E_INVAL);
+	assert_int_equal(pkern_pool_take(&f->s, POOL_SIZE), -PKERN_E_INVAL);
+	assert_int_equal(f->s.in_use, 2);
+	/* taken for good: across a reopen, and no allocation hands it out */
+	assert_int_equal(pkern_pool_open(&f->s, &f->m, ns_uuid, NULL), 0);
+	assert_int_equal(f->s.in_use, 2);
+	assert_true(pkern_pool_page_in_use(&f->s, bad));
+	while (!pkern_pool_alloc(&f->s, &off)) {
+		assert_true(off != bad);
+		n++;
+	}
+	assert_int_equal(n, f->s.nr_pages - 2);
+	/* the page was never written */
+	assert_int_equal(f->img[bad], 0x5a);
+	assert_int_equal(f->img[bad + 4095], 0x5a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -180,6 +212,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_full_and_zeroed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_persist_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_take, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("pkern_pool", tests, NULL, NULL);
