@@ -25,11 +25,13 @@ void pkern_pool_put(struct pkern_pool *pool);
 void *pkern_pool_alloc_page(struct pkern_pool *pool, phys_addr_t *phys);
 int pkern_pool_free_page(struct pkern_pool *pool, phys_addr_t phys);
 bool pkern_pool_page_allocated(struct pkern_pool *pool, phys_addr_t phys);
+bool pkern_pool_page_poisoned(struct pkern_pool *pool, phys_addr_t phys);
 void *pkern_pool_phys_to_virt(struct pkern_pool *pool, phys_addr_t phys);
 void *pkern_pool_handoff_area(struct pkern_pool *pool, phys_addr_t *phys,
 			      size_t *len, phys_addr_t *start, u64 *size);
 u64 pkern_pool_in_use(struct pkern_pool *pool);
 u64 pkern_pool_capacity(struct pkern_pool *pool);
+u32 pkern_pool_nr_poisoned(struct pkern_pool *pool);
 int pkern_pool_guest_extents(struct pkern_pool *pool, struct range *ranges,
 			     int max);
 

@@ -31,16 +31,25 @@ struct pkern_region;
  * @holders: outstanding pkern_pool_get()s; destroy is refused while > 0
  * @lock: serialises the allocator; taken in atomic context
  * @dead: the namespace went away; allocations fail, the rest still works
+ * @meta_bad: a header or bitmap page has a memory error: the pool's state
+ *	is never read or written again, so nothing is allocated or freed
  * @phys: physical start of the namespace
  * @st: allocator state over @st.m.base, a memremap() of the namespace
+ * @nr_bad: entries of @bad
+ * @bad: offsets of the pool's pages with a memory error, sorted: taken
+ *	out of circulation (pkern_pool_take()), kept out when freed, and
+ *	never part of a translation kept across kexec
  */
 struct pkern_pool {
 	struct kref ref;
 	atomic_t holders;
 	spinlock_t lock;		/* see @lock above */
 	bool dead;
+	bool meta_bad;
 	phys_addr_t phys;
 	struct pkern_pool_state st;
+	u32 nr_bad;
+	u64 bad[PKERN_MAX_BAD];
 };
 
 /**
@@ -148,11 +157,23 @@ extern const struct attribute_group *pkern_ns_groups[];
 
 /* pool_kapi.c */
 void pkern_pool_detach(struct pkern_nsdev *nd);
+void pkern_pool_retire(struct pkern_region *rgn, u64 off);
 
 /* poison.c */
 extern const struct dev_pagemap_ops pkern_pgmap_ops;
+void pkern_poison_queue(phys_addr_t phys);
 void pkern_poison_flush(void);
+bool pkern_phys_in_region(phys_addr_t phys);
 unsigned int pkern_poison_replay(struct pkern_region *rgn);
+
+/* mce.c */
+#ifdef CONFIG_X86_MCE
+void pkern_mce_register(void);
+void pkern_mce_unregister(void);
+#else
+static inline void pkern_mce_register(void) {}
+static inline void pkern_mce_unregister(void) {}
+#endif
 
 /* debugfs.c */
 #ifdef PKERN_DEBUG_FAULTS

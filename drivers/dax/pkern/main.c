@@ -208,6 +208,7 @@ static int __init pkern_init(void)
 	if (ret)
 		goto err_class;
 	pkern_debugfs_init();
+	pkern_mce_register();
 	pkern_claim();
 	ret = platform_driver_register(&pkern_e820_driver);
 	if (ret)
@@ -216,6 +217,7 @@ static int __init pkern_init(void)
 
 err_ns:
 	pkern_unclaim();
+	pkern_mce_unregister();
 	pkern_debugfs_exit();
 	platform_driver_unregister(&pkern_ns_driver);
 err_class:
@@ -229,9 +231,10 @@ static void __exit pkern_exit(void)
 {
 	platform_driver_unregister(&pkern_e820_driver);
 	pkern_unclaim();
+	pkern_mce_unregister();
 	pkern_debugfs_exit();
 	platform_driver_unregister(&pkern_ns_driver);
-	/* no pgmap is left to queue more; the work must not outlive us */
+	/* nothing is left to queue more; the work must not outlive us */
 	pkern_poison_flush();
 	class_unregister(&pkern_class);
 	unregister_chrdev_region(pkern_devt, PKERN_MAX_REGIONS);

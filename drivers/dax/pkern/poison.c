@@ -10,7 +10,8 @@
  * that sees every poisoned page of a guest namespace and only those.  It
  * returns -EOPNOTSUPP, so the generic handler still marks the page,
  * unmaps it and sends SIGBUS (BUS_MCEERR_*) to every process mapping it.
- * The label area has no pgmap: an error there is not seen here.
+ * Pages without a pgmap (iommu pools, free space, the label area) are
+ * seen only by the machine-check hook (mce.c), which queues them here.
  *
  * The op runs with a pgmap reference held; tearing a namespace down
  * waits for those references while holding the region locks.  So the op
@@ -29,7 +30,7 @@
 #define PKERN_POISON_QUEUE	64
 
 static DEFINE_SPINLOCK(pkern_poison_lock);
-static phys_addr_t pkern_poison_queue[PKERN_POISON_QUEUE];
+static phys_addr_t pkern_poison_queue_buf[PKERN_POISON_QUEUE];
 static unsigned int pkern_poison_pending;
 
 /* The region holding @phys, with a device reference; NULL if none. */
@@ -49,6 +50,22 @@ static struct pkern_region *pkern_region_of(phys_addr_t phys)
 	return found;
 }
 
+/**
+ * pkern_phys_in_region() - is @phys in a pkern region?
+ * @phys: physical address
+ *
+ * Context: process context.
+ * Return: true if a listed region holds it.
+ */
+bool pkern_phys_in_region(phys_addr_t phys)
+{
+	struct pkern_region *rgn = pkern_region_of(phys);
+
+	if (rgn)
+		put_device(&rgn->dev);
+	return rgn;
+}
+
 static void pkern_poison_record(phys_addr_t phys)
 {
 	struct pkern_region *rgn = pkern_region_of(phys);
@@ -60,13 +77,22 @@ static void pkern_poison_record(phys_addr_t phys)
 		       &phys);
 		return;
 	}
-	off = phys - rgn->phys;
+	off = ALIGN_DOWN(phys - rgn->phys, PAGE_SIZE);
+	if (off < pkern_region_data_start(rgn)) {
+		pr_err("%s: memory error at offset %#llx (%pa) in the label area; not recorded there: check the labels with 'pkdaxctl check -r %s'\n",
+		       dev_name(&rgn->dev), off, &phys, dev_name(&rgn->dev));
+		put_device(&rgn->dev);
+		return;
+	}
 	mutex_lock(&rgn->update_lock);
 	mutex_lock(&rgn->lock);
 	if (!rgn->dead)
 		ret = pkern_bad_add(rgn->labels, off, PAGE_SIZE);
 	if (ret == -PKERN_E_IO)
 		pkern_region_sync(rgn);
+	/* in an iommu pool, also when the list was full */
+	if (!rgn->dead)
+		pkern_pool_retire(rgn, off);
 	mutex_unlock(&rgn->lock);
 	mutex_unlock(&rgn->update_lock);
 	if (ret > 0)
@@ -88,7 +114,7 @@ static void pkern_poison_work_fn(struct work_struct *work)
 			spin_unlock_irq(&pkern_poison_lock);
 			return;
 		}
-		phys = pkern_poison_queue[--pkern_poison_pending];
+		phys = pkern_poison_queue_buf[--pkern_poison_pending];
 		spin_unlock_irq(&pkern_poison_lock);
 		pkern_poison_record(phys);
 	}
@@ -96,24 +122,36 @@ static void pkern_poison_work_fn(struct work_struct *work)
 
 static DECLARE_WORK(pkern_poison_work, pkern_poison_work_fn);
 
+/**
+ * pkern_poison_queue() - have a poisoned page of a region recorded
+ * @phys: physical address in the page
+ *
+ * A page queued twice (the machine-check hook and the pgmap op both see
+ * an error in guest memory) is recorded once.
+ *
+ * Context: any; does not sleep.
+ */
+void pkern_poison_queue(phys_addr_t phys)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&pkern_poison_lock, flags);
+	if (pkern_poison_pending < PKERN_POISON_QUEUE)
+		pkern_poison_queue_buf[pkern_poison_pending++] = phys;
+	else
+		pr_err("too many memory errors at once: %pa not recorded\n",
+		       &phys);
+	spin_unlock_irqrestore(&pkern_poison_lock, flags);
+	schedule_work(&pkern_poison_work);
+}
+
 static int pkern_memory_failure(struct dev_pagemap *pgmap, unsigned long pfn,
 				unsigned long nr_pages, int mf_flags)
 {
-	unsigned long flags, i;
-	phys_addr_t phys;
+	unsigned long i;
 
-	spin_lock_irqsave(&pkern_poison_lock, flags);
-	for (i = 0; i < nr_pages; i++) {
-		phys = PFN_PHYS(pfn + i);
-		if (pkern_poison_pending == PKERN_POISON_QUEUE) {
-			pr_err("too many memory errors at once: %pa not recorded\n",
-			       &phys);
-			continue;
-		}
-		pkern_poison_queue[pkern_poison_pending++] = phys;
-	}
-	spin_unlock_irqrestore(&pkern_poison_lock, flags);
-	schedule_work(&pkern_poison_work);
+	for (i = 0; i < nr_pages; i++)
+		pkern_poison_queue(PFN_PHYS(pfn + i));
 	/* the generic handler marks the page and signals its users */
 	return -EOPNOTSUPP;
 }

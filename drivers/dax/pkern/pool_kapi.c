@@ -31,18 +31,94 @@ static void pkern_pool_release(struct kref *ref)
 	kfree(pool);
 }
 
+/* Is the page at pool offset @off one with a memory error?  Pool locked. */
+static bool pkern_pool_is_bad(const struct pkern_pool *pool, u64 off)
+{
+	u32 lo = 0, hi = pool->nr_bad, mid;
+
+	off = ALIGN_DOWN(off, PKERN_POOL_PAGE);
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (pool->bad[mid] < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < pool->nr_bad && pool->bad[lo] == off;
+}
+
+/*
+ * Take the page at pool offset @off out of circulation, pool locked.  A
+ * bad header or bitmap page stops every access to the pool's state.
+ * Return: 1 if the page was free, 0 if in use (or not a data page), or
+ * -ENOSPC (only if the region's list, which bounds this one, lied).
+ */
+static int pkern_pool_retire_page(struct pkern_pool *pool, u64 off)
+{
+	u32 i;
+
+	off = ALIGN_DOWN(off, PKERN_POOL_PAGE);
+	if (pkern_pool_is_bad(pool, off))
+		return 0;
+	if (pool->nr_bad == ARRAY_SIZE(pool->bad))
+		return -ENOSPC;
+	for (i = pool->nr_bad; i && pool->bad[i - 1] > off; i--)
+		pool->bad[i] = pool->bad[i - 1];
+	pool->bad[i] = off;
+	pool->nr_bad++;
+	if (off < pool->st.data_off)
+		pool->meta_bad = true;
+	if (pool->meta_bad)
+		return 0;
+	return pkern_pool_take(&pool->st, off) > 0;
+}
+
+/*
+ * Pages of @nd's namespace with a memory error, as namespace offsets,
+ * into @pool->bad; rgn->lock held.  Return: the lowest one, or U64_MAX.
+ */
+static u64 pkern_pool_bad_of_ns(struct pkern_pool *pool,
+				const struct pkern_nsdev *nd)
+{
+	const struct pkern_labels *r = nd->rgn->labels;
+	u64 end = nd->ns.offset + nd->ns.size, pos, off, len, p;
+
+	for (pos = nd->ns.offset; pkern_bad_next_range(r, pos, end, &off, &len);
+	     pos = off + len)
+		for (p = off; p < off + len && pool->nr_bad < PKERN_MAX_BAD;
+		     p += PKERN_POOL_PAGE)
+			pool->bad[pool->nr_bad++] = p - nd->ns.offset;
+	return pool->nr_bad ? pool->bad[0] : U64_MAX;
+}
+
 /* Map and validate the pool of @nd; rgn->lock held. */
 static int pkern_pool_open_ns(struct pkern_nsdev *nd)
 {
 	struct pkern_region *rgn = nd->rgn;
 	struct pkern_pool_media m = { };
 	struct pkern_pool *pool;
+	u64 nr, bitmap_off, data_off, first_bad;
+	unsigned int taken = 0;
 	bool fresh;
+	u32 i;
 	int ret;
 
 	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
 	if (!pool)
 		return -ENOMEM;
+	/*
+	 * Reading the header or the bitmap of a poisoned page would be a
+	 * machine check in the kernel: such a pool is not opened at all.
+	 */
+	first_bad = pkern_pool_bad_of_ns(pool, nd);
+	if (!pkern_pool_geometry(nd->ns.size, &nr, &bitmap_off, &data_off) &&
+	    first_bad < data_off) {
+		pr_err("%s: pool %s (slot %u): its %s page at offset %#llx has a recorded memory error; the pool is not opened, its page tables are not read\n",
+		       dev_name(&rgn->dev), nd->ns.name, nd->slot,
+		       first_bad ? "allocation bitmap" : "header", first_bad);
+		kfree(pool);
+		return -EIO;
+	}
 	kref_init(&pool->ref);
 	spin_lock_init(&pool->lock);
 	atomic_set(&pool->holders, 0);
@@ -65,11 +141,61 @@ static int pkern_pool_open_ns(struct pkern_nsdev *nd)
 		kfree(pool);
 		return -EIO;
 	}
+	/* all data pages, sorted: the region's list is */
+	for (i = 0; i < pool->nr_bad; i++)
+		taken += pkern_pool_take(&pool->st, pool->bad[i]) > 0;
 	pr_info("%s: pool %s: %llu of %llu pages in use%s\n",
 		dev_name(&rgn->dev), nd->ns.name, pool->st.in_use,
 		pool->st.nr_pages, fresh ? " (new)" : "");
+	if (pool->nr_bad)
+		pr_warn("%s: pool %s: %u pages with a recorded memory error are never handed out (%u were free)\n",
+			dev_name(&rgn->dev), nd->ns.name, pool->nr_bad, taken);
 	nd->pool = pool;
 	return 0;
+}
+
+/**
+ * pkern_pool_retire() - a page of an iommu namespace had a memory error
+ * @rgn: region, lock held
+ * @off: region offset of the page, just recorded in the bad-page list
+ *
+ * If the namespace's pool is open, the page leaves circulation now: free,
+ * it is marked in use so no allocation hands it out; in use, it stays so
+ * when its owner frees it.  Either way no translation that uses it is
+ * kept across kexec (pkern_pool_page_poisoned()).  A pool that is not
+ * open reads the list when it is.
+ */
+void pkern_pool_retire(struct pkern_region *rgn, u64 off)
+{
+	struct pkern_nsdev *nd;
+	struct pkern_pool *pool;
+	unsigned long flags;
+	bool meta_was;
+	u32 slot;
+	int ret;
+
+	for (slot = 0; slot < PKERN_MAX_SLOTS; slot++) {
+		nd = rgn->nsdev[slot];
+		if (nd && nd->pool && off >= nd->ns.offset &&
+		    off - nd->ns.offset < nd->ns.size)
+			break;
+	}
+	if (slot == PKERN_MAX_SLOTS)
+		return;
+	pool = nd->pool;
+	spin_lock_irqsave(&pool->lock, flags);
+	meta_was = pool->meta_bad;
+	ret = pkern_pool_retire_page(pool, off - nd->ns.offset);
+	spin_unlock_irqrestore(&pool->lock, flags);
+	if (pool->meta_bad && !meta_was)
+		pr_err("%s: pool %s: memory error in its header or allocation bitmap; no page is allocated or freed again and none of its translation is kept across kexec\n",
+		       dev_name(&rgn->dev), nd->ns.name);
+	else if (ret > 0)
+		pr_warn("%s: pool %s: free page at offset %#llx retired\n",
+			dev_name(&rgn->dev), nd->ns.name, off - nd->ns.offset);
+	else if (!ret)
+		pr_warn("%s: pool %s: page at offset %#llx is in use: it stays out of the pool when freed, and the translation it is part of is not kept across kexec\n",
+			dev_name(&rgn->dev), nd->ns.name, off - nd->ns.offset);
 }
 
 /**
@@ -179,7 +305,8 @@ void *pkern_pool_alloc_page(struct pkern_pool *pool, phys_addr_t *phys)
 	u64 off;
 
 	spin_lock_irqsave(&pool->lock, flags);
-	if (!pool->dead && !pkern_pool_alloc(&pool->st, &off)) {
+	if (!pool->dead && !pool->meta_bad &&
+	    !pkern_pool_alloc(&pool->st, &off)) {
 		*phys = pool->phys + off;
 		va = pool->st.m.base + off;
 	}
@@ -202,6 +329,9 @@ static bool pkern_pool_off(struct pkern_pool *pool, phys_addr_t phys,
  * @pool: pool from pkern_pool_get()
  * @phys: physical address from pkern_pool_alloc_page()
  *
+ * A page with a memory error stays marked in use: it is never handed out
+ * again.  So does every page once the pool's own state had one.
+ *
  * Context: any; does not sleep.
  * Return: 0, or -EINVAL if @phys is not an allocated page of @pool.
  */
@@ -212,7 +342,11 @@ int pkern_pool_free_page(struct pkern_pool *pool, phys_addr_t phys)
 	u64 off;
 
 	spin_lock_irqsave(&pool->lock, flags);
-	if (pkern_pool_off(pool, phys, &off))
+	if (!pkern_pool_off(pool, phys, &off))
+		ret = -EINVAL;
+	else if (pool->meta_bad || pkern_pool_is_bad(pool, off))
+		ret = 0;
+	else
 		ret = pkern_errno(pkern_pool_free(&pool->st, off));
 	spin_unlock_irqrestore(&pool->lock, flags);
 	return ret;
@@ -225,6 +359,9 @@ EXPORT_SYMBOL_GPL(pkern_pool_free_page);
  * @phys: physical address
  *
  * Lets the IOMMU hook check page-table pointers it finds after kexec.
+ * Once the pool's bitmap had a memory error it is not read: every data
+ * page counts as allocated, and pkern_pool_page_poisoned() is true for
+ * all of them.
  *
  * Context: any; does not sleep.
  * Return: true if @phys is the start of a page marked in use.
@@ -236,12 +373,43 @@ bool pkern_pool_page_allocated(struct pkern_pool *pool, phys_addr_t phys)
 	u64 off;
 
 	spin_lock_irqsave(&pool->lock, flags);
-	if (pkern_pool_off(pool, phys, &off))
+	if (!pkern_pool_off(pool, phys, &off))
+		ret = false;
+	else if (pool->meta_bad)
+		ret = off >= pool->st.data_off && PAGE_ALIGNED(off);
+	else
 		ret = pkern_pool_page_in_use(&pool->st, off);
 	spin_unlock_irqrestore(&pool->lock, flags);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(pkern_pool_page_allocated);
+
+/**
+ * pkern_pool_page_poisoned() - did the page at @phys have a memory error?
+ * @pool: pool from pkern_pool_get()
+ * @phys: physical address inside the pool
+ *
+ * For the IOMMU hook, before it reads a table it would keep or adopt
+ * across kexec: a poisoned page must not be read by the kernel (a machine
+ * check) nor trusted by the next one.  True for every page once the
+ * pool's header or bitmap had one.
+ *
+ * Context: any; does not sleep.
+ * Return: true if the page, or the pool's own state, has a memory error.
+ */
+bool pkern_pool_page_poisoned(struct pkern_pool *pool, phys_addr_t phys)
+{
+	unsigned long flags;
+	bool ret = false;
+	u64 off;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	if (pkern_pool_off(pool, phys, &off))
+		ret = pool->meta_bad || pkern_pool_is_bad(pool, off);
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(pkern_pool_page_poisoned);
 
 /**
  * pkern_pool_phys_to_virt() - kernel address of an allocated page
@@ -275,11 +443,14 @@ EXPORT_SYMBOL_GPL(pkern_pool_phys_to_virt);
  * no allocation ever hands it out, and it survives kexec like the pages.
  *
  * Context: any; does not sleep.
- * Return: the area's kernel virtual address.
+ * Return: the area's kernel virtual address, or NULL once the header page
+ * had a memory error (nothing is kept across kexec then).
  */
 void *pkern_pool_handoff_area(struct pkern_pool *pool, phys_addr_t *phys,
 			      size_t *len, phys_addr_t *start, u64 *size)
 {
+	if (pkern_pool_page_poisoned(pool, pool->phys))
+		return NULL;
 	*phys = pool->phys + PKERN_POOL_HANDOFF_OFF;
 	*len = PKERN_POOL_HANDOFF_LEN;
 	*start = pool->phys;
@@ -305,6 +476,24 @@ u64 pkern_pool_in_use(struct pkern_pool *pool)
 	return n;
 }
 EXPORT_SYMBOL_GPL(pkern_pool_in_use);
+
+/**
+ * pkern_pool_nr_poisoned() - pages of the pool with a memory error
+ * @pool: pool from pkern_pool_get()
+ *
+ * Return: how many; they count as in use (pkern_pool_in_use()).
+ */
+u32 pkern_pool_nr_poisoned(struct pkern_pool *pool)
+{
+	unsigned long flags;
+	u32 n;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	n = pool->nr_bad;
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return n;
+}
+EXPORT_SYMBOL_GPL(pkern_pool_nr_poisoned);
 
 /**
  * pkern_pool_capacity() - allocatable pages
