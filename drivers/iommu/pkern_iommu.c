@@ -14,7 +14,8 @@
  * core) and its namespace (pkern_pool_get()).
  *
  * debugfs:
- *   pkern_iommu/pools  one line per open pool: name, pages in use, capacity
+ *   pkern_iommu/pools  one line per open pool: name, pages in use, capacity,
+ *                      pages with a memory error (counted as in use)
  * and, built with PKERN_IOMMU_DEBUG_FAULTS only (tests use them to check
  * that page tables live in the pool and survive kexec byte for byte, and
  * to damage them):
@@ -150,6 +151,13 @@ static void *pkern_iommu_phys_to_virt(void *priv, phys_addr_t phys)
 	return pkern_pool_phys_to_virt(p->pool, phys);
 }
 
+static bool pkern_iommu_page_poisoned(void *priv, phys_addr_t phys)
+{
+	struct pkern_iommu_pool *p = priv;
+
+	return pkern_pool_page_poisoned(p->pool, phys);
+}
+
 static void *pkern_iommu_handoff_area(void *priv, phys_addr_t *phys,
 				      size_t *len, struct range *range)
 {
@@ -159,6 +167,8 @@ static void *pkern_iommu_handoff_area(void *priv, phys_addr_t *phys,
 	void *area;
 
 	area = pkern_pool_handoff_area(p->pool, phys, len, &start, &size);
+	if (!area)
+		return NULL;
 	range->start = start;
 	range->end = start + size - 1;
 	return area;
@@ -211,6 +221,7 @@ static struct iommu_pgtable_provider pkern_iommu_provider = {
 	.phys_to_virt	= pkern_iommu_phys_to_virt,
 	.virt_to_phys	= pkern_iommu_virt_to_phys,
 	.handoff_area	= pkern_iommu_handoff_area,
+	.page_poisoned	= pkern_iommu_page_poisoned,
 	.guest_ranges	= pkern_iommu_guest_ranges,
 };
 
@@ -220,9 +231,10 @@ static int pkern_iommu_pools_show(struct seq_file *m, void *unused)
 
 	mutex_lock(&pkern_iommu_lock);
 	list_for_each_entry(p, &pkern_iommu_pools, list)
-		seq_printf(m, "%s %llu %llu\n", p->name,
+		seq_printf(m, "%s %llu %llu %u\n", p->name,
 			   pkern_pool_in_use(p->pool),
-			   pkern_pool_capacity(p->pool));
+			   pkern_pool_capacity(p->pool),
+			   pkern_pool_nr_poisoned(p->pool));
 	mutex_unlock(&pkern_iommu_lock);
 	return 0;
 }

@@ -133,7 +133,7 @@ const char *vtd_walk_tables(struct vtd_walk *w, u64 phys, int level,
 
 	w->where = phys;
 	if (!pte)
-		return "page table outside the pool";
+		return w->no_table ?: "page table outside the pool";
 	if (!w->budget)
 		return "more page tables than the pool holds";
 	w->budget--;
@@ -159,10 +159,13 @@ const char *vtd_walk_tables(struct vtd_walk *w, u64 phys, int level,
 	return why;
 }
 
+/* Never read a table on a page with a memory error, nor keep it */
 static u64 *vtd_keep_table(struct vtd_walk *w, u64 phys)
 {
 	struct vtd_keep *k = container_of(w, struct vtd_keep, walk);
 
+	if (iommu_pgtable_pool_page_poisoned(k->pool, phys))
+		w->no_table = VTD_WALK_POISONED;
 	return iommu_pgtable_pool_page(k->pool, phys);
 }
 
@@ -695,7 +698,7 @@ static bool vtd_keep_build(struct vtd_keep *k)
 	k->rec = iommu_pgtable_handoff_area(k->pool, &rec_phys, &k->rec_len,
 					    &range);
 	if (!k->rec || k->rec_len < vtd_handoff_rec_size(1)) {
-		pr_err("%s: pool %s has no handoff area; translation not kept\n",
+		pr_err("%s: pool %s has no usable handoff area; translation not kept\n",
 		       k->iommu->name, iommu_pgtable_pool_name(k->pool));
 		k->rec = NULL;
 		return false;

@@ -119,13 +119,15 @@ struct vtd_handoff_rec {
 /**
  * struct vtd_walk - one walk over the second-level page tables of a handoff
  * @table: the table at @phys as the walk may read it, or NULL if @phys
- *         is not a page the tables may live in
+ *         is not a page the tables may live in; it may set @no_table to
+ *         say why
  * @leaf: called for each mapping (@pte at @level maps IOVA page @iova_pfn,
  *        already checked to be a superpage of at most 1 GiB, aligned);
  *        a reason stops the walk; may be NULL
  * @budget: how many tables the walk may still visit
  * @where: the address the walk stopped at
  * @slot: the entry of the mapping @leaf is called for
+ * @no_table: why @table found no table at @where, if it knows
  *
  * The old kernel checks the tables it keeps, the next one checks, records
  * and adopts them: all with vtd_walk_tables().
@@ -137,7 +139,10 @@ struct vtd_walk {
 	unsigned long budget;
 	u64 where;
 	u64 *slot;
+	const char *no_table;
 };
+
+#define VTD_WALK_POISONED	"page table on a page with a memory error"
 
 struct pasid_entry;
 

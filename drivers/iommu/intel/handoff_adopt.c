@@ -158,11 +158,14 @@ static u64 *vtd_pool_walk_table(struct vtd_walk *walk, u64 phys)
 {
 	struct vtd_pool_walk *w = container_of(walk, struct vtd_pool_walk, walk);
 
+	if (iommu_pgtable_pool_page_poisoned(w->pool, phys))
+		walk->no_table = VTD_WALK_POISONED;
 	return iommu_pgtable_pool_page(w->pool, phys);
 }
 
-static bool vtd_handoff_in_pool(struct iommu_pgtable_pool *pool, u64 phys,
-				int level)
+/* NULL if every table below @phys is a sound page of @pool, else why not */
+static const char *vtd_handoff_in_pool(struct iommu_pgtable_pool *pool,
+				       u64 phys, int level)
 {
 	struct vtd_pool_walk w = {
 		.walk.table = vtd_pool_walk_table,
@@ -170,7 +173,7 @@ static bool vtd_handoff_in_pool(struct iommu_pgtable_pool *pool, u64 phys,
 		.pool = pool,
 	};
 
-	return !vtd_walk_tables(&w.walk, phys, level, 0);
+	return vtd_walk_tables(&w.walk, phys, level, 0);
 }
 
 /**
@@ -191,6 +194,8 @@ void intel_iommu_adopt_translation(struct iommu_domain *domain,
 	struct iommu_pgtable_pool *pool = domain_pgtable_pool(dmar_domain);
 	struct intel_iommu *iommu = info->iommu;
 	struct vtd_handoff *h;
+	struct dma_pte *kept;
+	const char *why;
 	bool first;
 	u64 pgd;
 	u32 i;
@@ -218,10 +223,18 @@ void intel_iommu_adopt_translation(struct iommu_domain *domain,
 			 dmar_domain->use_first_level ? "second" : "first");
 		goto out;
 	}
-	if (dmar_domain->agaw < iommu->agaw ||
-	    !vtd_handoff_in_pool(pool, pgd, h->rec.dev[i].levels)) {
-		dev_warn(dev, "kept page tables are no longer pages of pool %s; not adopted\n",
-			 h->rec.pool);
+	why = dmar_domain->agaw < iommu->agaw ?
+	      "more levels than the new domain has" :
+	      vtd_handoff_in_pool(pool, pgd, h->rec.dev[i].levels);
+	/* a memory error recorded since the walk */
+	if (!why) {
+		kept = iommu_pgtable_pool_page(pool, pgd);
+		if (!kept)
+			why = VTD_WALK_POISONED;
+	}
+	if (why) {
+		dev_warn(dev, "kept page tables of pool %s not adopted: %s\n",
+			 h->rec.pool, why);
 		goto out;
 	}
 	/* Another device of the same kept domain already brought its tables */
@@ -231,7 +244,7 @@ void intel_iommu_adopt_translation(struct iommu_domain *domain,
 
 	vtd_handoff_release(h, pool);
 	iommu_pgtable_free_page(pool, dmar_domain->pgd);
-	dmar_domain->pgd = iommu_pgtable_pool_page(pool, pgd);
+	dmar_domain->pgd = kept;
 	/* the levels and width attaching would knock a fresh domain down to */
 	dmar_domain->agaw = iommu->agaw;
 	dmar_domain->gaw = min_t(int, agaw_to_width(iommu->agaw),
