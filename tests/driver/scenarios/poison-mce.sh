@@ -20,8 +20,6 @@
 KOBJ=$VM_B/kernel/obj
 KOS=("$KOBJ/drivers/dax/device_dax.ko" "$VM_B/kernel/dax_pkern/dax_pkern.ko")
 OFF=$((0x7000))		# the page, inside vm0
-# bank 1, MCG_STATUS RIPV|MCIP, MISC: address mode physical (2), LSB 12
-STATUS=0xbd000000000000c0 MCG=0x5 MISC=0x8c
 
 case $PH in
 0)
@@ -39,8 +37,7 @@ case $PH in
 	got=$("$POISON" "$dev" $OFF touch) || fail "dax_poison failed"
 	[ "$got" = "no signal" ] || fail "touch of a healthy page got '$got'"
 	phys=$(($(cat "$SYS/phys_addr") + $(ns_field vm0 offset) + OFF))
-	cmd=$(printf 'mce 0 1 %s %s %#x %s' $STATUS $MCG "$phys" $MISC)
-	log "monitor: $cmd: $(hmp "$cmd" | tr -d '\r' | tr '\n' ' ')"
+	inject_mce "$phys"
 	for _ in $(seq 100); do
 		[ "$(bad_count)" = 1 ] && break
 		sleep 0.1
