@@ -23,6 +23,15 @@ static __le64 *pool_bitmap(const struct pkern_pool_state *s)
 	return (__le64 *)((u8 *)s->m.base + s->bitmap_off);
 }
 
+/* Write bitmap word @w as one 64-bit store and make it durable */
+static void pool_set_word(struct pkern_pool_state *s, u64 w, u64 word)
+{
+	__le64 *bm = pool_bitmap(s);
+
+	pool_store64(&bm[w], cpu_to_le64(word));
+	s->m.persist(s->m.ctx, &bm[w], sizeof(bm[w]));
+}
+
 static u64 pool_words(u64 nr_pages)
 {
 	return (nr_pages + 63) / 64;
@@ -214,8 +223,7 @@ int pkern_pool_alloc(struct pkern_pool_state *s, u64 *off)
 		memset((u8 *)s->m.base + *off, 0, PKERN_POOL_PAGE);
 		s->m.persist(s->m.ctx, (u8 *)s->m.base + *off,
 			     PKERN_POOL_PAGE);
-		pool_store64(&bm[w], cpu_to_le64(word | free));
-		s->m.persist(s->m.ctx, &bm[w], sizeof(bm[w]));
+		pool_set_word(s, w, word | free);
 		s->in_use++;
 		s->next = w;
 		return 0;
@@ -276,8 +284,7 @@ int pkern_pool_free(struct pkern_pool_state *s, u64 off)
 	word = le64_to_cpu(pool_load64(&bm[w]));
 	if (!(word & mask))
 		return -PKERN_E_INVAL;
-	pool_store64(&bm[w], cpu_to_le64(word & ~mask));
-	s->m.persist(s->m.ctx, &bm[w], sizeof(bm[w]));
+	pool_set_word(s, w, word & ~mask);
 	s->in_use--;
 	return 0;
 }
@@ -307,8 +314,7 @@ int pkern_pool_take(struct pkern_pool_state *s, u64 off)
 	word = le64_to_cpu(pool_load64(&bm[w]));
 	if (word & mask)
 		return 0;
-	pool_store64(&bm[w], cpu_to_le64(word | mask));
-	s->m.persist(s->m.ctx, &bm[w], sizeof(bm[w]));
+	pool_set_word(s, w, word | mask);
 	s->in_use++;
 	return 1;
 }
