@@ -50,8 +50,9 @@ static bool pkern_pool_is_bad(const struct pkern_pool *pool, u64 off)
 /*
  * Take the page at pool offset @off out of circulation, pool locked.  A
  * bad header or bitmap page stops every access to the pool's state.
- * Return: 1 if the page was free, 0 if in use (or not a data page), or
- * -ENOSPC (only if the region's list, which bounds this one, lied).
+ * Return: 1 if the page was free, 0 if in use (or the pool stopped),
+ * -EEXIST if it was retired already, or -ENOSPC (only if the region's
+ * list, which bounds this one, lied).
  */
 static int pkern_pool_retire_page(struct pkern_pool *pool, u64 off)
 {
@@ -59,7 +60,7 @@ static int pkern_pool_retire_page(struct pkern_pool *pool, u64 off)
 
 	off = ALIGN_DOWN(off, PKERN_POOL_PAGE);
 	if (pkern_pool_is_bad(pool, off))
-		return 0;
+		return -EEXIST;
 	if (pool->nr_bad == ARRAY_SIZE(pool->bad))
 		return -ENOSPC;
 	for (i = pool->nr_bad; i && pool->bad[i - 1] > off; i--)
@@ -190,10 +191,13 @@ void pkern_pool_retire(struct pkern_region *rgn, u64 off)
 	if (pool->meta_bad && !meta_was)
 		pr_err("%s: pool %s: memory error in its header or allocation bitmap; no page is allocated or freed again and none of its translation is kept across kexec\n",
 		       dev_name(&rgn->dev), nd->ns.name);
+	else if (ret == -ENOSPC)
+		pr_err("%s: pool %s: page at offset %#llx not retired: too many bad pages\n",
+		       dev_name(&rgn->dev), nd->ns.name, off - nd->ns.offset);
 	else if (ret > 0)
 		pr_warn("%s: pool %s: free page at offset %#llx retired\n",
 			dev_name(&rgn->dev), nd->ns.name, off - nd->ns.offset);
-	else if (!ret)
+	else if (!ret && !pool->meta_bad)
 		pr_warn("%s: pool %s: page at offset %#llx is in use: it stays out of the pool when freed, and the translation it is part of is not kept across kexec\n",
 			dev_name(&rgn->dev), nd->ns.name, off - nd->ns.offset);
 }

@@ -85,6 +85,19 @@ case $PH in
 	dmesg | grep -q "pool $POOL: free page at offset $(printf '%#x' $((size - 4096))) retired" ||
 		fail "no 'free page retired' line: $(dmesg | grep "pool $POOL" | tail -n 1)"
 	log "free pool page $free: recorded and retired"
+	# the same page again: nothing new recorded, nothing more said
+	logged=$(dmesg | grep -c 'Machine check events logged')
+	inject_mce "$free"
+	for _ in $(seq 100); do
+		[ "$(dmesg | grep -c 'Machine check events logged')" -gt "$logged" ] && break
+		sleep 0.1
+	done
+	# the decode chain's work, then pkern's, run right after the log line
+	sleep 2
+	[ "$(bad_count) $(pool_in_use) $(pool_bad)" = "1 1 1" ] ||
+		fail "a second error in $free: $(bad_count) recorded, pool $(pool_in_use) in use, $(pool_bad) bad; expected 1 1 1"
+	n=$(dmesg | grep -c "pool $POOL: .* at offset $(printf '%#x' $((size - 4096)))")
+	[ "$n" = 1 ] || fail "a second error in $free was reported again ($n lines)"
 
 	# a table of a live domain: out of the pool once the domain frees it
 	hold_domain "$OUT/hold.a.log" --group "$g1" --device "$e1" --dax "$dax" \
