@@ -231,8 +231,9 @@ int pkern_pool_alloc(struct pkern_pool_state *s, u64 *off)
 	return -PKERN_E_NOSPC;
 }
 
+/* Word @w, bit @mask and current value @word of the data page at @off */
 static int pool_locate(const struct pkern_pool_state *s, u64 off,
-		       u64 *w, u64 *mask)
+		       u64 *w, u64 *mask, u64 *word)
 {
 	u64 page;
 
@@ -243,6 +244,7 @@ static int pool_locate(const struct pkern_pool_state *s, u64 off,
 		return -PKERN_E_INVAL;
 	*w = page / 64;
 	*mask = 1ULL << (page % 64);
+	*word = le64_to_cpu(pool_load64(&pool_bitmap(s)[*w]));
 	return 0;
 }
 
@@ -255,11 +257,11 @@ static int pool_locate(const struct pkern_pool_state *s, u64 off,
  */
 bool pkern_pool_page_in_use(const struct pkern_pool_state *s, u64 off)
 {
-	u64 w, mask;
+	u64 w, mask, word;
 
-	if (pool_locate(s, off, &w, &mask))
+	if (pool_locate(s, off, &w, &mask, &word))
 		return false;
-	return le64_to_cpu(pool_load64(&pool_bitmap(s)[w])) & mask;
+	return word & mask;
 }
 
 /**
@@ -274,14 +276,12 @@ bool pkern_pool_page_in_use(const struct pkern_pool_state *s, u64 off)
  */
 int pkern_pool_free(struct pkern_pool_state *s, u64 off)
 {
-	__le64 *bm = pool_bitmap(s);
 	u64 w, mask, word;
 	int ret;
 
-	ret = pool_locate(s, off, &w, &mask);
+	ret = pool_locate(s, off, &w, &mask, &word);
 	if (ret)
 		return ret;
-	word = le64_to_cpu(pool_load64(&bm[w]));
 	if (!(word & mask))
 		return -PKERN_E_INVAL;
 	pool_set_word(s, w, word & ~mask);
@@ -304,14 +304,12 @@ int pkern_pool_free(struct pkern_pool_state *s, u64 off)
  */
 int pkern_pool_take(struct pkern_pool_state *s, u64 off)
 {
-	__le64 *bm = pool_bitmap(s);
 	u64 w, mask, word;
 	int ret;
 
-	ret = pool_locate(s, off, &w, &mask);
+	ret = pool_locate(s, off, &w, &mask, &word);
 	if (ret)
 		return ret;
-	word = le64_to_cpu(pool_load64(&bm[w]));
 	if (word & mask)
 		return 0;
 	pool_set_word(s, w, word | mask);
