@@ -163,10 +163,11 @@ const char *vtd_walk_tables(struct vtd_walk *w, u64 phys, int level,
 static u64 *vtd_keep_table(struct vtd_walk *w, u64 phys)
 {
 	struct vtd_keep *k = container_of(w, struct vtd_keep, walk);
+	u64 *table = iommu_pgtable_pool_page(k->pool, phys);
 
-	if (iommu_pgtable_pool_page_poisoned(k->pool, phys))
+	if (!table && iommu_pgtable_pool_page_poisoned(k->pool, phys))
 		w->no_table = VTD_WALK_POISONED;
-	return iommu_pgtable_pool_page(k->pool, phys);
+	return table;
 }
 
 /*

@@ -157,10 +157,11 @@ struct vtd_pool_walk {
 static u64 *vtd_pool_walk_table(struct vtd_walk *walk, u64 phys)
 {
 	struct vtd_pool_walk *w = container_of(walk, struct vtd_pool_walk, walk);
+	u64 *table = iommu_pgtable_pool_page(w->pool, phys);
 
-	if (iommu_pgtable_pool_page_poisoned(w->pool, phys))
+	if (!table && iommu_pgtable_pool_page_poisoned(w->pool, phys))
 		walk->no_table = VTD_WALK_POISONED;
-	return iommu_pgtable_pool_page(w->pool, phys);
+	return table;
 }
 
 /* NULL if every table below @phys is a sound page of @pool, else why not */
